@@ -29,15 +29,15 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(digest.hex(), digest_hex)
 
 
-def create_user(db, username: str, password: str, role: str, display_name: str = "") -> dict:
-    """Insert a user and return it (without the password hash)."""
+def create_user(db, username: str, password: str | None, role: str, display_name: str = "") -> dict:
+    """Insert a user and return it (without the password hash). No password: cannot log in."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     row = {
         "username": username,
         "display_name": display_name or username,
         "role": role,
-        "password_hash": hash_password(password),
+        "password_hash": hash_password(password) if password else "!",
         "created_at": utcnow(),
     }
     user_id = db["users"].insert(row).last_pk

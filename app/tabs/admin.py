@@ -1,0 +1,70 @@
+"""Admin: users, models with fidelity, ledger balances with the invariant check, the audit log."""
+
+import gradio as gr
+
+from app.context import bind, require
+from app.widgets import money
+
+USER_HEADERS = ["id", "username", "name", "role", "online", "joined"]
+MODEL_HEADERS = ["id", "creator", "kind", "name", "status", "price", "version", "fidelity", "95 % CI", "copies"]
+BALANCE_HEADERS = ["account", "kind", "name", "balance (debit +)"]
+AUDIT_HEADERS = ["id", "at", "actor", "action", "target", "detail"]
+
+
+def _view(ctx, user):
+    data = ctx.engine.admin_overview(user)
+    users = [[u["id"], u["username"], u["display_name"], u["role"], "●" if u["online"] else "",
+              u["created_at"][:10]] for u in data["users"]]
+    models = [[m["id"], m["seller"], m["modality"], m["name"], m["status"], money(m["price_cents"]),
+               m["version"], "" if m["fidelity"] is None else f"{m['fidelity']:.2f}",
+               "" if m["fidelity_ci_low"] is None else f"{m['fidelity_ci_low']:.2f}–{m['fidelity_ci_high']:.2f}",
+               m["copies"]] for m in data["models"]]
+    balances = [[b["id"], b["kind"], b["name"], money(b["balance_cents"])] for b in data["balances"]]
+    check = data["invariants"]
+    verdict = ("✅ **Ledger balances**: every entry sums to zero, the trial balance is "
+               f"{money(check['trial_balance_cents'])}, no wallet is overdrawn."
+               if check["ok"] else f"❌ **Ledger check failed**: `{check}`")
+    audit = [[a["id"], a["at"], a["actor"] or "system", a["action"], a["target"], a["detail"]]
+             for a in data["audit"]]
+    return users, models, balances, verdict, audit
+
+
+def on_admin_load(ctx, request: gr.Request):
+    """Everything the admin console shows, fresh from the database."""
+    return _view(ctx, require(ctx, request, "admin"))
+
+
+def on_create_user(ctx, username: str, display_name: str, role: str, password: str,
+                   request: gr.Request):
+    """Add an account; sellers then set up their profile in the Assistant tab."""
+    user = require(ctx, request, "admin")
+    created = ctx.engine.create_user(user, username, password, role, display_name)
+    gr.Info(f"Account '{created['username']}' ({created['role']}) created.")
+    return (*_view(ctx, user), "", "", "")
+
+
+def build(ctx, demo: gr.Blocks) -> gr.Tab:
+    with gr.Tab("Admin", id="admin", visible=False) as tab:
+        refresh = gr.Button("Refresh", size="sm")
+        with gr.Tab("Users"):
+            users = gr.Dataframe(headers=USER_HEADERS, interactive=False)
+            with gr.Row():
+                username = gr.Textbox(label="Username", max_length=32)
+                display_name = gr.Textbox(label="Display name", max_length=80)
+                role = gr.Dropdown(["buyer", "seller", "admin"], value="buyer", label="Role")
+                password = gr.Textbox(label="Password", type="password", max_length=128)
+                create = gr.Button("Create account")
+        with gr.Tab("Models"):
+            models = gr.Dataframe(headers=MODEL_HEADERS, interactive=False)
+        with gr.Tab("Ledger"):
+            verdict = gr.Markdown()
+            balances = gr.Dataframe(headers=BALANCE_HEADERS, interactive=False)
+        with gr.Tab("Audit log"):
+            audit = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True)
+        view = [users, models, balances, verdict, audit]
+        load = bind(on_admin_load, ctx)
+        tab.select(load, None, view, api_visibility="private")
+        refresh.click(load, None, view, api_name="admin_load")
+        create.click(bind(on_create_user, ctx), [username, display_name, role, password],
+                     [*view, username, display_name, password], api_name="admin_create_user")
+    return tab

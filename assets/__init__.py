@@ -1,0 +1,1 @@
+"""Shipped assets and the generators of the demo marketplace (nothing is downloaded)."""

@@ -1,0 +1,301 @@
+"""The Engine: the one facade the app and the CLI call. It holds settings, per-thread database
+connections and the model backends; every operation checks who is asking."""
+
+import json
+import re
+import threading
+import uuid
+
+from engine import portfolio as portfolio_files
+from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
+from engine.registry import BackendRegistry
+from storage import audit, conversations, creators, ledger, models, open_db, portfolio, topics, users
+from storage.db import connect
+
+MAX_TOP_UP_CENTS = 100_000
+USERNAME = re.compile(r"^[a-z0-9_.-]{3,32}$")
+
+
+class Engine:
+    """Everything that computes or writes, for one data dir and profile."""
+
+    def __init__(self, settings, backends: BackendRegistry | None = None):
+        self.settings = settings
+        self._local = threading.local()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        open_db(settings.db_path).close()
+        with self.db.atomic():
+            ledger.ensure_platform_accounts(self.db)
+        self.backends = backends or BackendRegistry(settings)
+
+    @property
+    def db(self):
+        """This thread's connection to the database (SQLite connections stay in one thread)."""
+        if getattr(self._local, "db", None) is None:
+            self._local.db = connect(self.settings.db_path)
+        return self._local.db
+
+    # --- accounts -------------------------------------------------------------------------
+
+    def login(self, username: str, password: str) -> dict | None:
+        """The user whose credentials these are, or None."""
+        user = users.check_login(self.db, username, password)
+        if user:
+            users.set_presence(self.db, user["id"], True)
+        return user
+
+    def user(self, username: str | None) -> dict | None:
+        """The user with this username, or None (also for None)."""
+        return users.find_user(self.db, username) if username else None
+
+    @staticmethod
+    def require(user: dict | None, *roles: str) -> dict:
+        """Return `user` when it has one of `roles`; otherwise raise Forbidden."""
+        if user is None:
+            raise Forbidden("Please log in first.")
+        if user["role"] not in roles:
+            wanted = " or ".join(roles)
+            raise Forbidden(f"This needs a {wanted} account; you are logged in as a {user['role']}.")
+        return user
+
+    def create_user(self, actor: dict | None, username: str, password: str, role: str,
+                    display_name: str = "") -> dict:
+        """Admin: add an account (sellers get an empty profile to fill in)."""
+        self.require(actor, "admin")
+        username = (username or "").strip().lower()
+        if not USERNAME.match(username):
+            raise InvalidInput("Usernames are 3-32 characters: lowercase letters, digits, . _ -")
+        if len(password or "") < 8:
+            raise InvalidInput("Passwords need at least 8 characters.")
+        if role not in users.ROLES:
+            raise InvalidInput(f"Role must be one of: {', '.join(users.ROLES)}.")
+        if users.find_user(self.db, username):
+            raise InvalidInput(f"The username '{username}' is taken.")
+        with self.db.atomic():
+            user = users.create_user(self.db, username, password, role, display_name)
+            ledger.ensure_user_accounts(self.db, user)
+            audit.record(self.db, actor["id"], "user.create", f"user:{user['id']}", role=role)
+        return user
+
+    # --- directory ------------------------------------------------------------------------
+
+    def directory(self, modality: str | None = None, query: str = "") -> list[dict]:
+        """Creators as buyers browse them: profile, gigs with packages, a few portfolio items."""
+        query = (query or "").strip().lower()
+        cards = []
+        for creator in creators.list_creators(self.db):
+            if modality and creator["modality"] != modality:
+                continue
+            gigs = creators.gigs_for(self.db, creator["user_id"])
+            haystack = " ".join([creator["display_name"], creator["headline"], creator["bio"]]
+                                + [g["title"] for g in gigs]).lower()
+            if query and query not in haystack:
+                continue
+            items = portfolio.items_for(self.db, creator["user_id"], held_out=False)
+            cards.append({**creator, "gigs": gigs, "samples": items[:4],
+                          "portfolio_count": len(items)})
+        return cards
+
+    # --- portfolio ------------------------------------------------------------------------
+
+    def add_portfolio_item(self, actor: dict | None, upload_path: str, filename: str,
+                           title: str = "", caption: str = "", attested: bool = False,
+                           held_out: bool = False) -> dict:
+        """Seller: validate an upload and add it to their portfolio."""
+        self.require(actor, "seller")
+        if not attested:
+            raise InvalidInput("Confirm that you own this work (or hold the rights to it) "
+                               "before uploading it.")
+        profile = creators.get_profile(self.db, actor["id"])
+        if profile is None:
+            raise InvalidInput("Set up your creator profile (Assistant tab) before uploading.")
+        item = portfolio_files.store_item(
+            self.db, self.settings, actor["id"], profile["modality"], upload_path, filename,
+            title=(title or "").strip(), caption=(caption or "").strip(), held_out=held_out)
+        audit.record(self.db, actor["id"], "portfolio.add", f"portfolio:{item['id']}",
+                     sha256=item["sha256"], size_bytes=item["size_bytes"])
+        return item
+
+    def remove_portfolio_item(self, actor: dict | None, item_id: int) -> None:
+        """Seller: delete one of their own portfolio items and its file."""
+        self.require(actor, "seller")
+        item = portfolio.get_item(self.db, int(item_id))
+        if item is None or item["seller_id"] != actor["id"]:
+            raise NotFound("That portfolio item does not exist in your portfolio.")
+        portfolio_files.remove_item(self.db, self.settings, item)
+        audit.record(self.db, actor["id"], "portfolio.remove", f"portfolio:{item_id}")
+
+    # --- profile, gigs, trigger topics ----------------------------------------------------
+
+    def save_profile(self, actor: dict | None, headline: str, bio: str, tone: str,
+                     languages: str) -> dict:
+        """Seller: update their profile text (the modality is fixed at sign-up)."""
+        self.require(actor, "seller")
+        current = creators.get_profile(self.db, actor["id"])
+        if current is None:
+            raise NotFound("No creator profile exists for this account; ask an admin.")
+        if not (headline or "").strip():
+            raise InvalidInput("Write a headline: one line that tells buyers what you do.")
+        profile = creators.save_profile(self.db, actor["id"], current["modality"],
+                                        headline.strip()[:120], (bio or "").strip()[:2000],
+                                        (tone or "friendly").strip()[:40],
+                                        (languages or "English").strip()[:120])
+        audit.record(self.db, actor["id"], "profile.save", f"user:{actor['id']}")
+        return profile
+
+    def save_gig(self, actor: dict | None, gig_id: int | None, title: str, description: str,
+                 packages: list[dict]) -> dict:
+        """Seller: create (gig_id None) or replace one of their gigs and its packages."""
+        self.require(actor, "seller")
+        title = (title or "").strip()
+        if not title:
+            raise InvalidInput("Give the gig a title.")
+        packages = validate_packages(packages)
+        if gig_id:
+            self._own_gig(actor, gig_id)
+            gig = creators.update_gig(self.db, int(gig_id), title, (description or "").strip(), packages)
+        else:
+            gig = creators.create_gig(self.db, actor["id"], title, (description or "").strip(), packages)
+        audit.record(self.db, actor["id"], "gig.save", f"gig:{gig['id']}")
+        return gig
+
+    def remove_gig(self, actor: dict | None, gig_id: int) -> None:
+        """Seller: hide one of their gigs from buyers."""
+        self.require(actor, "seller")
+        self._own_gig(actor, gig_id)
+        creators.deactivate_gig(self.db, int(gig_id))
+        audit.record(self.db, actor["id"], "gig.remove", f"gig:{gig_id}")
+
+    def _own_gig(self, actor: dict, gig_id) -> dict:
+        gig = creators.get_gig(self.db, int(gig_id))
+        if gig is None or gig["seller_id"] != actor["id"] or not gig["active"]:
+            raise NotFound("That gig does not exist among your gigs.")
+        return gig
+
+    def save_topic(self, actor: dict | None, topic_id: int | None, name: str, phrases: str,
+                   words: str) -> dict:
+        """Seller: create or edit a trigger topic; phrases one per line, words comma-separated."""
+        self.require(actor, "seller")
+        name = (name or "").strip()
+        phrase_list = [p.strip() for p in (phrases or "").splitlines() if p.strip()]
+        word_list = [w.strip() for w in (words or "").split(",") if w.strip()]
+        if not name:
+            raise InvalidInput("Give the topic a name, e.g. 'Rush orders'.")
+        if not phrase_list and not word_list:
+            raise InvalidInput("Add at least one example phrase or word for this topic.")
+        existing = {t["name"].lower(): t for t in topics.topics_for(self.db, actor["id"])}
+        clash = existing.get(name.lower())
+        if clash and clash["id"] != (int(topic_id) if topic_id else None):
+            raise InvalidInput(f"You already have a topic called '{name}'.")
+        if topic_id:
+            self._own_topic(actor, topic_id)
+            topic = topics.update_topic(self.db, int(topic_id), name, phrase_list, word_list)
+        else:
+            topic = topics.add_topic(self.db, actor["id"], name, phrase_list, word_list)
+        audit.record(self.db, actor["id"], "topic.save", f"topic:{topic['id']}")
+        return topic
+
+    def remove_topic(self, actor: dict | None, topic_id: int) -> None:
+        """Seller: delete one of their trigger topics."""
+        self.require(actor, "seller")
+        self._own_topic(actor, topic_id)
+        topics.delete_topic(self.db, int(topic_id))
+        audit.record(self.db, actor["id"], "topic.remove", f"topic:{topic_id}")
+
+    def _own_topic(self, actor: dict, topic_id) -> dict:
+        topic = topics.get_topic(self.db, int(topic_id))
+        if topic is None or topic["seller_id"] != actor["id"]:
+            raise NotFound("That trigger topic does not exist among your topics.")
+        return topic
+
+    # --- money ----------------------------------------------------------------------------
+
+    def wallet(self, actor: dict | None) -> int:
+        """Buyer: their wallet balance in cents."""
+        self.require(actor, "buyer")
+        return ledger.wallet_balance(self.db, actor["id"])
+
+    def top_up(self, actor: dict | None, amount_cents: int, idempotency_key: str) -> int:
+        """Buyer: add money to their wallet (a demo card payment); returns the new balance."""
+        self.require(actor, "buyer")
+        if not isinstance(amount_cents, int) or not 0 < amount_cents <= MAX_TOP_UP_CENTS:
+            raise InvalidInput(f"Top up between $0.01 and ${MAX_TOP_UP_CENTS // 100:,} at a time.")
+        try:
+            entry = ledger.top_up(self.db, actor["id"], amount_cents, idempotency_key)
+        except ledger.LedgerError as exc:
+            raise PaymentError(str(exc)) from None
+        if not entry["replayed"]:
+            audit.record(self.db, actor["id"], "wallet.top_up", f"ledger:{entry['id']}",
+                         amount_cents=amount_cents)
+        return ledger.wallet_balance(self.db, actor["id"])
+
+    def generate(self, actor: dict | None, model_id: int, request: dict,
+                 idempotency_key: str | None = None) -> dict:
+        """Buyer: run a published model once and charge its price, together or not at all.
+
+        A failed generation raises before any charge; replaying an idempotency key returns the
+        first generation without charging again.
+        """
+        self.require(actor, "buyer")
+        model = self._published_model(model_id)
+        key = idempotency_key or f"gen:{uuid.uuid4().hex}"
+        if ledger.wallet_balance(self.db, actor["id"]) < model["price_cents"]:
+            raise PaymentError(f"A generation costs ${model['price_cents'] / 100:.2f}; top up your "
+                               "wallet first.")
+        with self.backends.using(model["modality"]) as backend:
+            output_path = backend.generate(model, request)
+        try:
+            generation = ledger.charge_generation(
+                self.db, actor["id"], model["seller_id"], model["current_version_id"],
+                model["price_cents"], self.settings.fee_bps, key,
+                json.dumps(request, sort_keys=True), str(output_path))
+        except ledger.LedgerError as exc:
+            raise PaymentError(str(exc)) from None
+        return generation
+
+    def _published_model(self, model_id) -> dict:
+        rows = list(self.db.query("SELECT * FROM models WHERE id = ?", [int(model_id)]))
+        if not rows or rows[0]["status"] != "published":
+            raise NotFound("This model is not available: its creator has not published it or "
+                           "has disabled it.")
+        return rows[0]
+
+    # --- admin ----------------------------------------------------------------------------
+
+    def admin_overview(self, actor: dict | None) -> dict:
+        """Admin: users, models, ledger balances with the invariant check, the audit log."""
+        self.require(actor, "admin")
+        return {"users": users.list_users(self.db), "models": models.list_models(self.db),
+                "balances": ledger.account_balances(self.db),
+                "invariants": ledger.check_invariants(self.db),
+                "audit": audit.recent(self.db)}
+
+    def seller_conversations(self, actor: dict | None) -> list[dict]:
+        """Seller: their past conversations with buyers."""
+        self.require(actor, "seller")
+        return conversations.for_seller(self.db, actor["id"])
+
+
+def validate_packages(packages: list[dict]) -> list[dict]:
+    """Check gig packages (tier, name, price in cents, delivery days, revisions); return them clean."""
+    if not packages:
+        raise InvalidInput("A gig needs at least one package (basic, standard or premium).")
+    clean, seen = [], set()
+    for package in packages:
+        tier = str(package.get("tier", "")).strip().lower()
+        if tier not in creators.TIERS or tier in seen:
+            raise InvalidInput("Each package needs its own tier: basic, standard or premium.")
+        seen.add(tier)
+        try:
+            price = int(package["price_cents"])
+            days, revisions = int(package["delivery_days"]), int(package["revisions"])
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInput(f"The {tier} package needs a price, delivery days and revisions "
+                               "as whole numbers.") from None
+        if price <= 0 or days <= 0 or revisions < 0:
+            raise InvalidInput(f"The {tier} package needs a positive price and delivery time, "
+                               "and revisions of 0 or more.")
+        clean.append({"tier": tier, "name": str(package.get("name") or tier.title()).strip(),
+                      "description": str(package.get("description") or "").strip(),
+                      "price_cents": price, "delivery_days": days, "revisions": revisions})
+    return clean

@@ -1,0 +1,73 @@
+"""Settings: one frozen dataclass read from SIGNATURE_* environment variables."""
+
+import dataclasses
+import os
+from pathlib import Path
+
+PROFILES = ("embedded", "hub")
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    profile: str = "embedded"
+    threads: int = 1
+    host: str = "127.0.0.1"
+    port: int = 7860
+    demo_data: bool = True
+    fee_bps: int = 1500
+    queue_size: int = 32
+    max_upload_mb: int = 120
+    max_image_mb: int = 20
+    max_image_pixels: int = 16_000_000
+    min_image_side: int = 64
+    max_audio_mb: int = 110
+    min_audio_s: float = 1.0
+    max_audio_s: float = 600.0
+    min_sample_rate: int = 8_000
+    max_sample_rate: int = 48_000
+    max_text_kb: int = 1024
+    text_model_id: str = "HuggingFaceTB/SmolLM2-360M-Instruct"
+    image_model_id: str = "stabilityai/sd-turbo"
+    voice_model_id: str = "tts_models/multilingual/multi-dataset/xtts_v2"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "signature.db"
+
+    @property
+    def portfolio_dir(self) -> Path:
+        return self.data_dir / "portfolio"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "Settings":
+        """Read every field from SIGNATURE_<FIELD NAME> where set; others keep their defaults."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field in dataclasses.fields(cls):
+            raw = environ.get(f"SIGNATURE_{field.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[field.name] = _parse(field, raw)
+        settings = cls(**values)
+        if settings.profile not in PROFILES:
+            raise ValueError(f"SIGNATURE_PROFILE must be one of {PROFILES}, not {settings.profile!r}")
+        if not 0 <= settings.fee_bps <= 10_000:
+            raise ValueError("SIGNATURE_FEE_BPS must be between 0 and 10000 basis points")
+        return settings
+
+
+def _parse(field: dataclasses.Field, raw: str):
+    kind = field.type
+    if kind is bool:
+        if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+            raise ValueError(f"SIGNATURE_{field.name.upper()} must be true or false, not {raw!r}")
+        return raw.lower() in ("1", "true", "yes")
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError(f"SIGNATURE_{field.name.upper()} must be a {kind.__name__}, not {raw!r}") from None
