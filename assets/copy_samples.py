@@ -439,7 +439,7 @@ VOICES = {
         "tones": ("fun", "cheeky", "warm and playful", "upbeat", "light-hearted"),
     },
     "formal": {
-        "target": (85, 150), "joiner": " ",
+        "target": (85, 150), "joiner": " ", "third_person": True,
         "openers": (
             "For organisations whose people include {audience}, {outcome} is no longer a "
             "discretionary benefit; it has become a measurable expectation that shapes "
@@ -594,6 +594,10 @@ BRIEFS = (
     "Keep the tone {tone}.",
 )
 
+THIRD_PERSON = ((r"\byours\b", "theirs"), (r"\byour\b", "their"), (r"\byou are\b", "they are"),
+                (r"\bleave you\b", "leave users"), (r"\bnotices you\b", "notices them"),
+                (r"\byou\b", "they"))
+
 _POOLED = {"feature": "features", "feature2": "features", "sense": "senses",
            "sense2": "senses", "audience": "audiences", "outcome": "outcomes", "pain": "pains",
            "spec": "specs", "speckey": "specs"}
@@ -614,6 +618,9 @@ def word_count(text: str) -> int:
 
 def _sample(voice: dict, product: dict, rng: random.Random) -> dict:
     pools: dict[str, list] = {}
+    if voice.get("third_person"):
+        product = {**product, **{key: tuple(_third_person(x) for x in product[key])
+                                 for key in ("audiences", "features", "outcomes", "pains")}}
     fill = partial(_fill, product=product, pools=pools, rng=rng)
     opener = fill(rng.choice(voice["openers"]))
     closer = fill(rng.choice(voice["closers"]))
@@ -690,6 +697,12 @@ def _draw(field: str, product: dict, pools: dict, rng: random.Random, taken: set
 def _spec_value(spec: tuple, rng: random.Random) -> str:
     _, low, high, unit = spec
     return f"{rng.randint(low, high):,}{unit}"
+
+
+def _third_person(phrase: str) -> str:
+    for pattern, replacement in THIRD_PERSON:
+        phrase = re.sub(pattern, replacement, phrase)
+    return phrase
 
 
 def _article(name: str) -> str:

@@ -41,7 +41,7 @@ class Engine:
         """The user whose credentials these are, or None."""
         user = users.check_login(self.db, username, password)
         if user:
-            users.set_presence(self.db, user["id"], True)
+            users.touch(self.db, user["id"])
         return user
 
     def user(self, username: str | None) -> dict | None:

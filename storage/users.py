@@ -75,6 +75,11 @@ def list_users(db) -> list[dict]:
     return [_public(r) for r in db.query("SELECT * FROM users ORDER BY id")]
 
 
+def touch(db, user_id: int) -> None:
+    """Record a user's latest activity."""
+    db.execute("UPDATE users SET last_active_at = ? WHERE id = ?", [utcnow(), user_id])
+
+
 def set_presence(db, user_id: int, online: bool) -> None:
     """Mark a user online or offline and record their last activity."""
     db.execute("UPDATE users SET online = ?, last_active_at = ? WHERE id = ?",

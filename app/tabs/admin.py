@@ -19,14 +19,28 @@ def _view(ctx, user):
                m["version"], "" if m["fidelity"] is None else f"{m['fidelity']:.2f}",
                "" if m["fidelity_ci_low"] is None else f"{m['fidelity_ci_low']:.2f}–{m['fidelity_ci_high']:.2f}",
                m["copies"]] for m in data["models"]]
-    balances = [[b["id"], b["kind"], b["name"], money(b["balance_cents"])] for b in data["balances"]]
+    balances = [[b["id"], b["kind"], b["name"], money(b["balance_cents"])]
+                 for b in data["balances"] if b["balance_cents"]]
     check = data["invariants"]
     verdict = ("✅ **Ledger balances**: every entry sums to zero, the trial balance is "
                f"{money(check['trial_balance_cents'])}, no wallet is overdrawn."
                if check["ok"] else f"❌ **Ledger check failed**: `{check}`")
+    verdict += f"\n\nShowing {len(balances)} accounts with a balance of {len(data['balances'])}."
     audit = [[a["id"], a["at"], a["actor"] or "system", a["action"], a["target"], a["detail"]]
              for a in data["audit"]]
-    return users, models, balances, verdict, audit
+    return _summary(data), users, models, balances, verdict, audit
+
+
+def _summary(data) -> str:
+    roles = {}
+    for user in data["users"]:
+        roles[user["role"]] = roles.get(user["role"], 0) + 1
+    balance = {b["id"]: b["balance_cents"] for b in data["balances"]}
+    wallets = -sum(v for k, v in balance.items() if k.startswith("wallet:"))
+    earnings = -sum(v for k, v in balance.items() if k.startswith("earnings:"))
+    return (f"**{len(data['users'])} users** ({', '.join(f'{n} {r}s' for r, n in sorted(roles.items()))})"
+            f" · **{len(data['models'])} models** · buyer wallets {money(wallets)} · creator earnings "
+            f"{money(earnings)} · platform fees {money(-balance.get('platform:fees', 0))}")
 
 
 def on_admin_load(ctx, request: gr.Request):
@@ -45,7 +59,9 @@ def on_create_user(ctx, username: str, display_name: str, role: str, password: s
 
 def build(ctx, demo: gr.Blocks) -> gr.Tab:
     with gr.Tab("Admin", id="admin", visible=False) as tab:
-        refresh = gr.Button("Refresh", size="sm")
+        with gr.Row(equal_height=True):
+            summary = gr.Markdown()
+            refresh = gr.Button("Refresh", size="sm", scale=0)
         with gr.Tab("Users"):
             users = gr.Dataframe(headers=USER_HEADERS, interactive=False)
             with gr.Row():
@@ -61,7 +77,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
             balances = gr.Dataframe(headers=BALANCE_HEADERS, interactive=False)
         with gr.Tab("Audit log"):
             audit = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True)
-        view = [users, models, balances, verdict, audit]
+        view = [summary, users, models, balances, verdict, audit]
         load = bind(on_admin_load, ctx)
         tab.select(load, None, view, api_visibility="private")
         refresh.click(load, None, view, api_name="admin_load")
