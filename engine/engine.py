@@ -55,7 +55,9 @@ class Engine:
             raise Forbidden("Please log in first.")
         if user["role"] not in roles:
             wanted = " or ".join(roles)
-            raise Forbidden(f"This needs a {wanted} account; you are logged in as a {user['role']}.")
+            article = "an" if wanted[0] in "aeiou" else "a"
+            raise Forbidden(f"This needs {article} {wanted} account; you are logged in as "
+                            f"{'an' if user['role'][0] in 'aeiou' else 'a'} {user['role']}.")
         return user
 
     def create_user(self, actor: dict | None, username: str, password: str, role: str,

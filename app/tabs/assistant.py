@@ -142,7 +142,8 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
         with gr.Accordion("Gigs and packages", open=True):
             gigs = gr.Dataframe(headers=["gig", "title", "tier", "price", "days", "revisions"],
                                 interactive=False, label="Your gigs")
-            gig_pick = gr.Dropdown(label="Edit gig", choices=[("➕ New gig", NEW)], value=NEW)
+            gig_pick = gr.Dropdown(label="Edit gig", choices=[("➕ New gig", NEW)], value=NEW,
+                                   allow_custom_value=True)
             gig_title = gr.Textbox(label="Title", max_length=120)
             gig_description = gr.Textbox(label="Description", lines=2, max_length=2000)
             packages = gr.Dataframe(headers=PACKAGE_HEADERS, type="array", interactive=True,
@@ -154,7 +155,8 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
         with gr.Accordion("Trigger topics — when the assistant hands over to you", open=True):
             topic_rows = gr.Dataframe(headers=TOPIC_HEADERS, interactive=False, wrap=True,
                                       label="Your topics")
-            topic_pick = gr.Dropdown(label="Edit topic", choices=[("➕ New topic", NEW)], value=NEW)
+            topic_pick = gr.Dropdown(label="Edit topic", choices=[("➕ New topic", NEW)], value=NEW,
+                                     allow_custom_value=True)
             topic_name = gr.Textbox(label="Topic", max_length=80)
             topic_phrases = gr.Textbox(label="Example phrases (one per line)", lines=3, max_length=4000)
             topic_words = gr.Textbox(label="Words (comma-separated, optional)", max_length=1000)

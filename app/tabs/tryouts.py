@@ -83,7 +83,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
             amount = gr.Dropdown(TOP_UPS, value=2500, label="Top up (demo card)", scale=1)
             top_up = gr.Button("Add funds", scale=1)
         directory = gr.HTML()
-        pick = gr.Dropdown(label="Open a creator's profile", choices=[])
+        pick = gr.Dropdown(label="Open a creator's profile", choices=[], allow_custom_value=True)
         about = gr.Markdown()
         gigs = gr.Markdown()
         gallery = gr.Gallery(label="Portfolio", columns=6, height="auto", visible=False)

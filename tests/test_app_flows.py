@@ -1,0 +1,92 @@
+"""What sellers and buyers do in the app, through gradio_client: uploads (good and bad), gigs,
+trigger topics, wallet top-ups."""
+
+import hashlib
+
+import pytest
+from gradio_client import handle_file
+from gradio_client.exceptions import AppError
+
+from storage import ledger, topics, users
+from tests import uploads
+from tests.conftest import login
+
+
+def state(server):
+    engine = server["engine"]
+    dump = hashlib.sha256("\n".join(engine.db.conn.iterdump()).encode()).hexdigest()
+    files = sorted(str(p) for p in engine.settings.data_dir.rglob("*")
+                   if p.is_file() and "cache" not in p.parts and not p.name.startswith("signature.db"))
+    return dump, files
+
+
+@pytest.mark.parametrize("seller, make, message", [
+    ("mara", uploads.decompression_bomb, "far more pixels"),
+    ("mara", uploads.html_as_png, "not an image"),
+    ("ravi", uploads.truncated_wav, "truncated"),
+    ("juniper", uploads.huge_text, "limited to 1.0 MB"),
+])
+def test_bad_uploads_show_a_clear_message_and_change_nothing(server, tmp_path, seller, make, message):
+    client = login(server, seller)
+    path = make(tmp_path)
+    before = state(server)
+    with pytest.raises(AppError, match=message):
+        client.predict([handle_file(str(path))], "", "", False, True, api_name="/studio_upload")
+    assert state(server) == before
+    assert "pieces" in client.predict(api_name="/studio_load")[0]  # the app keeps serving
+
+
+def test_a_mixed_batch_stores_the_good_file_and_reports_the_bad(server, tmp_path):
+    client = login(server, "theo")
+    good, bad = uploads.png(tmp_path, "fresh.png", colour=(10, 10, 40)), uploads.html_as_png(tmp_path)
+    report, _, summary, _, rows = client.predict(
+        [handle_file(str(good)), handle_file(str(bad))], "", "night piece", False, True,
+        api_name="/studio_upload")
+    assert "✅ **fresh.png** added" in report and "❌ **portfolio.png**" in report
+    new = [r for r in rows["data"] if r[1] == "fresh"]
+    assert len(new) == 1
+    client.predict(new[0][0], api_name="/studio_remove")
+    assert not any(r[1] == "fresh" for r in client.predict(api_name="/studio_load")[2]["data"])
+
+
+def test_upload_without_attestation_is_refused(server, tmp_path):
+    client = login(server, "theo")
+    with pytest.raises(AppError, match="own this work"):
+        client.predict([handle_file(str(uploads.png(tmp_path)))], "", "", False, False,
+                       api_name="/studio_upload")
+
+
+def test_seller_manages_gigs_and_trigger_topics(server):
+    client = login(server, "harold")
+    engine = server["engine"]
+    harold = users.find_user(engine.db, "harold")
+    headers = ["tier", "name", "price ($)", "delivery days", "revisions", "description"]
+    rows = {"headers": headers, "data": [["basic", "Audit", "99.50", 3, 1, "A copy audit"],
+                                         ["premium", "Rewrite", "450", 7, 2, ""]]}
+    client.predict(0, "Website copy audit", "I review your site", rows, api_name="/assistant_save_gig")
+    gig = [g for g in server["engine"].directory("text") if g["user_id"] == harold["id"]][0]["gigs"][-1]
+    assert gig["title"] == "Website copy audit"
+    assert [p["price_cents"] for p in gig["packages"]] == [9950, 45000]
+    with pytest.raises(AppError, match="price of the basic package must be in dollars"):
+        client.predict(gig["id"], "Website copy audit", "",
+                       {"headers": headers, "data": [["basic", "Audit", "cheap", 3, 1, ""]]},
+                       api_name="/assistant_save_gig")
+
+    client.predict(0, "Rush jobs", "can you turn it around tonight\nurgent", "rush",
+                   api_name="/assistant_save_topic")
+    topic = [t for t in topics.topics_for(engine.db, harold["id"]) if t["name"] == "Rush jobs"][0]
+    assert topic["phrases"] == ["can you turn it around tonight", "urgent"]
+    assert client.predict(topic["id"], api_name="/assistant_pick_topic")[0] == "Rush jobs"
+    client.predict(topic["id"], api_name="/assistant_remove_topic")
+    assert not [t for t in topics.topics_for(engine.db, harold["id"]) if t["name"] == "Rush jobs"]
+
+
+def test_buyer_sees_a_creator_and_tops_up_the_wallet(server):
+    client = login(server, "buyer")
+    buyer = users.find_user(server["engine"].db, "buyer")
+    before = ledger.wallet_balance(server["engine"].db, buyer["id"])
+    mara = users.find_user(server["engine"].db, "mara")
+    about, gigs, gallery, _, _ = client.predict(mara["id"], api_name="/tryouts_creator")
+    assert "Mara Lind" in about and "$45.00" in gigs and len(gallery["value"]) >= 12
+    assert "$" in client.predict(2500, api_name="/tryouts_top_up")
+    assert ledger.wallet_balance(server["engine"].db, buyer["id"]) == before + 2500
