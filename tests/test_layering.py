@@ -34,7 +34,7 @@ def test_package_never_imports_the_layers_above(package, forbidden):
     assert offenders == {}
 
 
-def test_the_scan_sees_a_wrong_arrow(tmp_path, monkeypatch):
+def test_the_scan_sees_a_wrong_arrow():
     bad = ROOT / "storage" / "_wrong_arrow_probe.py"
     bad.write_text("import gradio\n")
     try:

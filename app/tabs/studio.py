@@ -98,7 +98,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
         items = gr.Dataframe(headers=ITEM_HEADERS, label="Portfolio items", interactive=False,
                              wrap=True)
         with gr.Row():
-            item_id = gr.Number(label="Item id", precision=0, minimum=1)
+            item_id = gr.Number(label="Item id", value=None, precision=0, minimum=1)
             remove = gr.Button("Remove item", variant="stop")
         view = [summary, gallery, items]
         tab.select(bind(on_studio_load, ctx), None, view, api_name="studio_load")

@@ -12,6 +12,7 @@ from storage import creators, portfolio
 
 MODALITY_FILTER = [("All", ""), ("🎨 Design", "image"), ("🎙️ Voice", "voice"), ("✍️ Copy", "text")]
 TOP_UPS = [("$10", 1000), ("$25", 2500), ("$50", 5000), ("$100", 10000)]
+PICK_HINT = "Pick a creator above (or from the cards below) to see their portfolio, gigs and prices."
 
 
 def on_directory(ctx, query: str, modality: str, request: gr.Request):
@@ -32,7 +33,7 @@ def on_creator(ctx, seller_id, request: gr.Request):
     """One creator's profile: about, gigs and packages, and their portfolio to look at or hear."""
     require(ctx, request, "buyer", "seller", "admin")
     if not seller_id:
-        return "", "", gr.Gallery(visible=False), gr.Audio(visible=False), ""
+        return PICK_HINT, "", gr.Gallery(visible=False), gr.Audio(visible=False), ""
     profile = creators.get_profile(ctx.engine.db, int(seller_id))
     if profile is None:
         raise gr.Error("That creator no longer exists. Refresh the directory.")
@@ -79,23 +80,26 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
         with gr.Row(equal_height=True):
             query = gr.Textbox(label="Search", placeholder="logo, narration, launch copy…", scale=3)
             modality = gr.Radio(MODALITY_FILTER, value="", label="Kind of work", scale=3)
+            refresh = gr.Button("Refresh", size="sm", scale=0)
+        with gr.Row(equal_height=True):
+            pick = gr.Dropdown(label="Open a creator's profile", choices=[], allow_custom_value=True,
+                               scale=4)
             wallet = gr.Markdown(scale=2)
             amount = gr.Dropdown(TOP_UPS, value=2500, label="Top up (demo card)", scale=1)
             top_up = gr.Button("Add funds", scale=1)
+        with gr.Column(variant="panel"):
+            about = gr.Markdown(PICK_HINT)
+            gigs = gr.Markdown()
+            gallery = gr.Gallery(label="Portfolio", columns=6, height="auto", visible=False)
+            audio = gr.Audio(label="Voice sample", visible=False, interactive=False)
+            texts = gr.Markdown()
         directory = gr.HTML()
-        pick = gr.Dropdown(label="Open a creator's profile", choices=[], allow_custom_value=True)
-        about = gr.Markdown()
-        gigs = gr.Markdown()
-        gallery = gr.Gallery(label="Portfolio", columns=6, height="auto", visible=False)
-        audio = gr.Audio(label="Voice sample", visible=False, interactive=False)
-        texts = gr.Markdown()
 
         show = bind(on_directory, ctx)
         for event in (demo.load, query.submit, modality.change):
             event(show, [query, modality], [directory, pick], api_visibility="private")
         demo.load(bind(on_wallet, ctx), None, wallet, api_name="tryouts_wallet")
-        gr.Button("Refresh", size="sm").click(show, [query, modality], [directory, pick],
-                                              api_name="tryouts_directory")
+        refresh.click(show, [query, modality], [directory, pick], api_name="tryouts_directory")
         pick.change(bind(on_creator, ctx), pick, [about, gigs, gallery, audio, texts],
                     api_name="tryouts_creator")
         top_up.click(bind(on_top_up, ctx), amount, wallet, api_name="tryouts_top_up",
