@@ -242,6 +242,36 @@ CREATE TRIGGER ledger_postings_no_delete BEFORE DELETE ON ledger_postings
 BEGIN SELECT RAISE(ABORT, 'ledger postings are append-only'); END;
 """
 
+# Background jobs (training runs): progress lives here so it survives a page reload and a restart.
+SCHEMA_V2_JOBS = """
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    owner_id INTEGER REFERENCES users(id),
+    target TEXT NOT NULL DEFAULT '',
+    payload TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+    step INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL DEFAULT 0,
+    loss REAL,
+    eta_s REAL,
+    message TEXT NOT NULL DEFAULT '',
+    preview_path TEXT,
+    result TEXT,
+    error TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    checkpoint_path TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    updated_at TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE INDEX jobs_status ON jobs(status);
+CREATE INDEX jobs_owner ON jobs(owner_id);
+"""
+
 MIGRATIONS = [
     (1, SCHEMA_V1),
+    (2, SCHEMA_V2_JOBS),
 ]
