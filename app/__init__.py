@@ -60,4 +60,5 @@ def serve(settings: Settings) -> None:
     """Build the app and serve it until interrupted."""
     engine = Engine(settings)
     demo = build_demo(settings, engine)
+    engine.start_background()
     demo.launch(**launch_options(settings, engine))

@@ -26,12 +26,20 @@ def bind(fn, ctx: Ctx):
     Keeps the signature (minus ctx) so Gradio still passes gr.Request, and turns domain errors
     into gr.Error so the user sees their message.
     """
-    @functools.wraps(fn)
-    def bound(*args, **kwargs):
-        try:
-            return fn(ctx, *args, **kwargs)
-        except SignatureError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def bound(*args, **kwargs):
+            try:
+                yield from fn(ctx, *args, **kwargs)
+            except SignatureError as exc:
+                raise gr.Error(str(exc), print_exception=False) from None
+    else:
+        @functools.wraps(fn)
+        def bound(*args, **kwargs):
+            try:
+                return fn(ctx, *args, **kwargs)
+            except SignatureError as exc:
+                raise gr.Error(str(exc), print_exception=False) from None
 
     signature = inspect.signature(fn)
     bound.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])

@@ -75,4 +75,6 @@ CSS = """
 .sig-gigs li {margin:4px 0;} .sig-gigs span {display:block; color:var(--body-text-color-subdued);}
 .sig-card footer {font-size:.9em; border-top:1px solid var(--border-color-primary); padding-top:8px;}
 .sig-empty {padding:24px; text-align:center;}
+.sig-progress {height:10px; border-radius:5px; background:var(--background-fill-secondary); overflow:hidden;}
+.sig-progress div {height:100%; background:var(--color-accent); transition:width .5s;}
 """

@@ -18,6 +18,10 @@ WRITERS = {
                "imagery and nature metaphors.",
     "technical": "Crisp developer-tool copy: short spec lines, numbers, imperative verbs and "
                  "code-adjacent words.",
+    "plainspoken": "Plain corporate-brochure copy: short neutral statements about the product, "
+                   "no flourishes, no questions, no exclamations.",
+    "salesy": "Hard-sell direct-response copy: CAPS, urgency, discounts, stacked exclamation "
+              "marks and a countdown.",
 }
 
 # name, short, slug, category, audiences, features, outcomes, pains, senses, specs
@@ -581,6 +585,78 @@ VOICES = {
                   "launch copy", "feature-announcement copy", "README copy"),
         "tones": ("precise", "no-nonsense", "developer-friendly", "crisp and technical",
                   "spec-first"),
+    },
+    "plainspoken": {
+        "target": (70, 130), "joiner": " ",
+        "openers": (
+            "The {name} is designed for {audience}.",
+            "This {category} offer is intended for {audience}.",
+            "The {name} is a practical choice for {audience}.",
+            "Our {name} is available now.",
+            "The {name} helps customers achieve {outcome}.",
+        ),
+        "body": (
+            "It includes {feature}.",
+            "It also offers {feature2}.",
+            "Customers can expect {outcome}.",
+            "The product was developed to reduce {pain}.",
+            "The service is provided by a small team with experience in {category}.",
+            "Each order includes {feature}.",
+            "Many customers report {outcome} after the first few weeks.",
+            "The main benefit is {outcome}.",
+            "Prices are listed on the website.",
+            "Customer support is available by phone and by email.",
+            "The product is suitable for {audience}.",
+            "Delivery takes between two and five working days.",
+            "The company has served customers for {months} years.",
+            "More information can be found in the product guide.",
+        ),
+        "extras": (),
+        "closers": (
+            "Please contact the sales team for more information.",
+            "Further details are available on request.",
+            "Orders can be placed on the website.",
+            "The team will be happy to answer any questions.",
+            "To learn more, please visit the website or call the office.",
+        ),
+        "kinds": ("brochure copy", "website copy", "product-page copy", "catalogue copy",
+                  "flyer copy", "information-sheet copy"),
+        "tones": ("neutral", "clear", "straightforward", "informative", "plain"),
+    },
+    "salesy": {
+        "target": (60, 110), "joiner": " ",
+        "openers": (
+            "ATTENTION {audience}!!! This is the {short} deal you have been waiting for!",
+            "STOP SCROLLING! {Name} is finally HERE!",
+            "WARNING: this {short} offer ends at MIDNIGHT!!!",
+            "HUGE NEWS for {audience}: {pct}% OFF the {name} TODAY ONLY!",
+            "Don't miss this! The BEST {category} deal of the YEAR is LIVE!",
+        ),
+        "body": (
+            "Get {feature} for a FRACTION of the price!!",
+            "ONLY {num2} left in stock — ACT NOW!",
+            "Imagine {outcome}... starting TODAY!",
+            "NO MORE {pain}!!! EVER!",
+            "PLUS you get {feature2} ABSOLUTELY FREE!",
+            "Over {num} buyers can't be wrong!!!",
+            "This is NOT a drill: {pct}% OFF everything!",
+            "Say goodbye to {pain} FOREVER!!",
+            "Limited stock! Once it's gone, it's GONE!",
+            "Hurry — prices go UP in {mins} minutes!",
+            "BONUS: free shipping on EVERY order!!",
+            "100% money-back GUARANTEE — zero risk!",
+        ),
+        "extras": (),
+        "closers": (
+            "ORDER NOW before it's too late!!!",
+            "CLICK BELOW and claim your {short} TODAY!",
+            "Don't wait — BUY NOW!!!",
+            "Grab yours NOW while stocks last!!",
+            "Act FAST — this offer will NOT be repeated!",
+        ),
+        "kinds": ("sales-page copy", "promo-email copy", "flash-sale copy", "social ad copy",
+                  "landing-page copy", "banner copy"),
+        "tones": ("urgent", "high-energy", "hard-sell", "pushy", "excited"),
     },
 }
 

@@ -1,13 +1,16 @@
 """The Engine: the one facade the app and the CLI call. It holds settings, per-thread database
 connections and the model backends; every operation checks who is asking."""
 
+import functools
 import json
 import re
 import threading
 import uuid
 
+from engine import personal_models
 from engine import portfolio as portfolio_files
 from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
+from engine.jobs import JobKind, JobRunner
 from engine.registry import BackendRegistry
 from storage import audit, conversations, creators, ledger, models, open_db, portfolio, topics, users
 from storage.db import connect
@@ -27,6 +30,15 @@ class Engine:
         with self.db.atomic():
             ledger.ensure_platform_accounts(self.db)
         self.backends = backends or BackendRegistry(settings)
+        self.jobs = JobRunner(lambda: connect(settings.db_path), settings.data_dir, self._job_kinds())
+
+    def _job_kinds(self) -> list[JobKind]:
+        from engine.text import job as text_job  # torch-free at import; trains lazily
+        return [JobKind("train_text", functools.partial(text_job.run, self), resumable=True)]
+
+    def start_background(self) -> None:
+        """Start the job worker (resuming or failing jobs a previous process left running)."""
+        self.jobs.start()
 
     @property
     def db(self):
@@ -261,6 +273,39 @@ class Engine:
             raise NotFound("This model is not available: its creator has not published it or "
                            "has disabled it.")
         return rows[0]
+
+    # --- personal models ------------------------------------------------------------------
+
+    def train(self, actor: dict | None) -> dict:
+        """Seller: queue training of a new version of their personal model; returns the job."""
+        self.require(actor, "seller")
+        from engine.text.base import spec_for
+        return personal_models.start_training(self, actor, spec_for(self.settings))
+
+    def studio_model(self, actor: dict | None) -> dict:
+        """Seller: their model, versions, latest job and boundaries."""
+        return personal_models.studio_view(self, self.require(actor, "seller"))
+
+    def cancel_training(self, actor: dict | None) -> dict:
+        return personal_models.cancel_training(self, self.require(actor, "seller"))
+
+    def publish(self, actor: dict | None, model_id, price_cents: int) -> dict:
+        """Seller: publish at a price per generation; refused under fidelity 0.90."""
+        return personal_models.publish(self, self.require(actor, "seller"), model_id, price_cents)
+
+    def disable(self, actor: dict | None, model_id) -> dict:
+        return personal_models.disable(self, self.require(actor, "seller"), model_id)
+
+    def save_boundaries(self, actor: dict | None, topics: str, words: str) -> dict:
+        return personal_models.save_boundaries(self, self.require(actor, "seller"), topics, words)
+
+    def published_models(self, modality: str | None = None) -> list[dict]:
+        return personal_models.published(self.db, modality)
+
+    def stream_copy(self, actor: dict | None, model_id, brief: str, idempotency_key: str | None = None):
+        """Buyer: stream copy from a published text model, charged once it is complete."""
+        self.require(actor, "buyer")
+        return personal_models.stream_copy(self, actor, model_id, brief, idempotency_key)
 
     # --- admin ----------------------------------------------------------------------------
 

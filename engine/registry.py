@@ -15,7 +15,10 @@ MODALITIES = ("image", "voice", "text")
 
 # Backends that ship with the project, by (modality, profile). Issues that add a modality's
 # models add their factory here.
-BUILTIN_BACKENDS: dict[tuple[str, str], str] = {}
+BUILTIN_BACKENDS: dict[tuple[str, str], str] = {
+    ("text", "embedded"): "engine.text.backend:TextBackend",
+    ("text", "hub"): "engine.text.backend:TextBackend",
+}
 
 
 class BackendRegistry:

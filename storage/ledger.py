@@ -135,7 +135,7 @@ def split_fee(price_cents: int, fee_bps: int) -> tuple[int, int]:
 
 def charge_generation(db, buyer_id: int, seller_id: int, model_version_id: int,
                       price_cents: int, fee_bps: int, idempotency_key: str, request: str,
-                      output_path: str | None) -> dict:
+                      output_path: str | None, output_text: str | None = None) -> dict:
     """Record one paid generation and its charge in a single transaction.
 
     The buyer's wallet pays the price; the creator's earnings and the platform's fees are
@@ -165,7 +165,8 @@ def charge_generation(db, buyer_id: int, seller_id: int, model_version_id: int,
                             memo=f"generation on model version {model_version_id}")["id"]
         generation_id = db["generations"].insert({
             "model_version_id": model_version_id, "buyer_id": buyer_id, "request": request,
-            "output_path": output_path, "status": "done", "price_cents": price_cents,
+            "output_path": output_path, "output_text": output_text, "status": "done",
+            "price_cents": price_cents,
             "ledger_entry_id": entry_id, "idempotency_key": idempotency_key,
             "created_at": utcnow()}).last_pk
         row = list(db.query("SELECT * FROM generations WHERE id = ?", [generation_id]))[0]

@@ -271,7 +271,29 @@ CREATE INDEX jobs_status ON jobs(status);
 CREATE INDEX jobs_owner ON jobs(owner_id);
 """
 
+SCHEMA_V3_BOUNDARIES = """
+CREATE TABLE boundaries (
+    seller_id INTEGER PRIMARY KEY REFERENCES users(id),
+    categories TEXT NOT NULL DEFAULT '[]',
+    topics TEXT NOT NULL DEFAULT '[]',
+    words TEXT NOT NULL DEFAULT '[]',
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE guard_events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    seller_id INTEGER REFERENCES users(id),
+    buyer_id INTEGER REFERENCES users(id),
+    model_id INTEGER REFERENCES models(id),
+    stage TEXT NOT NULL CHECK (stage IN ('request', 'output')),
+    reason TEXT NOT NULL,
+    excerpt TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE generations ADD COLUMN output_text TEXT;
+"""
+
 MIGRATIONS = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2_JOBS),
+    (3, SCHEMA_V3_BOUNDARIES),
 ]

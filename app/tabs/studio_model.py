@@ -1,0 +1,139 @@
+"""The Studio's personal-model panel: train (with live progress), the fidelity report, price,
+publish or disable, and the creator's boundaries."""
+
+import json
+
+import gradio as gr
+
+from app.context import bind, require
+from app.widgets import esc, money, parse_money
+
+STATUS_LABEL = {"draft": "not trained yet", "training": "training", "ready": "trained, not published",
+                "published": "published", "disabled": "disabled"}
+
+
+def _progress_html(job: dict | None) -> str:
+    if not job:
+        return ""
+    share = job["step"] / job["total"] if job["total"] else 0.0
+    if job["status"] in ("queued", "running"):
+        eta = f" · about {job['eta_s'] / 60:.0f} min left" if job.get("eta_s") else ""
+        loss = f" · loss {job['loss']:.2f}" if job.get("loss") is not None else ""
+        return (f'<div class="sig-progress"><div style="width:{share * 100:.0f}%"></div></div>'
+                f"<p>{esc(job['message'] or job['status'])} — {job['step']}/{job['total']}{loss}{eta}</p>")
+    if job["status"] == "failed":
+        return f"<p>❌ Training failed: {esc(job['error'] or job['message'])}</p>"
+    if job["status"] == "cancelled":
+        return f"<p>Training was cancelled ({esc(job['message'])}).</p>"
+    return ""
+
+
+def _report_md(view: dict) -> str:
+    model, current = view["model"], view["current"]
+    if model is None:
+        return ("### Your personal model\nNot trained yet. Train it on your portfolio; it can be "
+                "published once an independent judge finds at least 90 % of its output true to you.")
+    lines = [f"### {esc(model['name'])}", f"**Status:** {STATUS_LABEL.get(model['status'], model['status'])}"
+             + (f" at {money(model['price_cents'])} per generation" if model["status"] == "published" else "")]
+    if current and current["fidelity"] is not None:
+        report = json.loads(current["fidelity_report"] or "{}")
+        verdict = "✅ can be published" if current["fidelity"] >= 0.90 else "❌ under the 0.90 gate"
+        lines += [f"**Version {current['version']} fidelity:** {current['fidelity']:.2f} "
+                  f"(95 % interval {current['fidelity_ci_low']:.2f}–{current['fidelity_ci_high']:.2f}, "
+                  f"{report.get('attributed', '?')} of {report.get('n', '?')} samples judged yours) — {verdict}",
+                  f"**Copies of your training samples:** {current['copies']}"
+                  + (f" · your own held-out work judged yours: {report['held_out_attributed']:.0%}"
+                     if report.get("held_out_attributed") is not None else ""),
+                  f"Base: {esc(current['base_model_id'])} · trained in {report.get('train_s', '?')} s"]
+        for sample in report.get("samples", [])[:2]:
+            lines.append(f"> **Brief:** {esc(sample['brief'])}\n>\n> {esc(sample['text'][:500])}")
+    return "\n\n".join(lines)
+
+
+def _view(ctx, user):
+    view = ctx.engine.studio_model(user)
+    job = view["job"]
+    active = bool(job and job["status"] in ("queued", "running"))
+    model = view["model"]
+    price = f"{model['price_cents'] / 100:.2f}" if model else "1.00"
+    limits = view["boundaries"]
+    return (_report_md(view), _progress_html(job), gr.Timer(active=active), price,
+            "\n".join(limits["topics"]), ", ".join(limits["words"]))
+
+
+def on_model_load(ctx, request: gr.Request):
+    """The model report, training progress and boundaries."""
+    return _view(ctx, require(ctx, request, "seller"))
+
+
+def on_train(ctx, request: gr.Request):
+    user = require(ctx, request, "seller")
+    ctx.engine.train(user)
+    gr.Info("Training started. You can leave this page: progress is kept.")
+    return _view(ctx, user)
+
+
+def on_cancel(ctx, request: gr.Request):
+    user = require(ctx, request, "seller")
+    ctx.engine.cancel_training(user)
+    return _view(ctx, user)
+
+
+def _model_id(ctx, user):
+    model = ctx.engine.studio_model(user)["model"]
+    if model is None:
+        raise gr.Error("Train your model first.")
+    return model["id"]
+
+
+def on_publish(ctx, price: str, request: gr.Request):
+    user = require(ctx, request, "seller")
+    try:
+        cents = parse_money(price)
+    except ValueError:
+        raise gr.Error("Set the price per generation in dollars, e.g. 1.50.") from None
+    ctx.engine.publish(user, _model_id(ctx, user), cents)
+    gr.Info("Published: buyers can try your model now.")
+    return _view(ctx, user)
+
+
+def on_disable(ctx, request: gr.Request):
+    user = require(ctx, request, "seller")
+    ctx.engine.disable(user, _model_id(ctx, user))
+    gr.Info("Disabled: buyers can no longer use this model.")
+    return _view(ctx, user)
+
+
+def on_boundaries_save(ctx, topics: str, words: str, request: gr.Request):
+    user = require(ctx, request, "seller")
+    ctx.engine.save_boundaries(user, topics, words)
+    gr.Info("Boundaries saved: they apply to every request and every output from now on.")
+    return _view(ctx, user)
+
+
+def build(ctx, tab: gr.Tab) -> None:
+    """The panel, inside the Studio tab."""
+    with gr.Accordion("Personal model", open=True):
+        report = gr.Markdown()
+        progress = gr.HTML()
+        with gr.Row():
+            train = gr.Button("Train a new version", variant="primary")
+            cancel = gr.Button("Cancel training")
+        with gr.Row(equal_height=True):
+            price = gr.Textbox(label="Price per generation ($)", value="1.00", max_length=10, scale=1)
+            publish = gr.Button("Publish", variant="primary", scale=1)
+            disable = gr.Button("Disable", variant="stop", scale=1)
+    with gr.Accordion("Boundaries — what your model must never make", open=False):
+        topics = gr.Textbox(label="Topics you don't take on (one per line)", lines=3, max_length=4000)
+        words = gr.Textbox(label="Banned words (comma-separated)", max_length=4000)
+        save = gr.Button("Save boundaries")
+    timer = gr.Timer(2.0, active=False)
+    view = [report, progress, timer, price, topics, words]
+    load = bind(on_model_load, ctx)
+    tab.select(load, None, view, api_name="studio_model")
+    timer.tick(load, None, view, api_visibility="private", show_progress="hidden")
+    train.click(bind(on_train, ctx), None, view, api_name="studio_train")
+    cancel.click(bind(on_cancel, ctx), None, view, api_name="studio_cancel_training")
+    publish.click(bind(on_publish, ctx), price, view, api_name="studio_publish")
+    disable.click(bind(on_disable, ctx), None, view, api_name="studio_disable")
+    save.click(bind(on_boundaries_save, ctx), [topics, words], view, api_name="studio_boundaries")

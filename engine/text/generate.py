@@ -1,0 +1,68 @@
+"""Sampling copy from a (possibly adapted) causal LM: streamed for buyers, batched for judging."""
+
+import threading
+
+from engine.text.base import encode_prompt
+
+SAMPLING = {"do_sample": True, "temperature": 0.8, "top_p": 0.95, "repetition_penalty": 1.1}
+MIN_NEW_TOKENS = 24  # never an empty draft
+
+
+def _ids(tokenizer, creator_name: str, brief: str):
+    import torch
+    return torch.tensor([encode_prompt(tokenizer, creator_name, brief)])
+
+
+def stream(model, tokenizer, creator_name: str, brief: str, max_new_tokens: int = 160,
+           seed: int | None = None, min_new_tokens: int | None = None):
+    """Yield the copy for one brief as it is generated (min_new_tokens: for timing runs)."""
+    import torch
+    from transformers import TextIteratorStreamer
+
+    ids = _ids(tokenizer, creator_name, brief)
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    if seed is not None:
+        torch.manual_seed(seed)
+    errors = []
+
+    def run():
+        try:
+            with torch.no_grad():
+                model.generate(ids, attention_mask=torch.ones_like(ids), streamer=streamer,
+                               max_new_tokens=max_new_tokens,
+                               min_new_tokens=min(min_new_tokens or MIN_NEW_TOKENS, max_new_tokens),
+                               pad_token_id=tokenizer.pad_token_id,
+                               eos_token_id=tokenizer.eos_token_id, **SAMPLING)
+        except Exception as exc:  # re-raised in the caller's thread below
+            errors.append(exc)
+            streamer.end()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    yield from streamer
+    worker.join()
+    if errors:
+        raise errors[0]
+
+
+def batch(model, tokenizer, creator_name: str, briefs: list[str], max_new_tokens: int = 160,
+          seed: int = 0, batch_size: int = 8, progress=None) -> list[str]:
+    """Copy for many briefs (left-padded batches); progress(done, total) after each batch."""
+    import torch
+
+    torch.manual_seed(seed)
+    outputs = []
+    for start in range(0, len(briefs), batch_size):
+        prompts = [encode_prompt(tokenizer, creator_name, b) for b in briefs[start:start + batch_size]]
+        width = max(len(p) for p in prompts)
+        ids = torch.tensor([[tokenizer.pad_token_id] * (width - len(p)) + p for p in prompts])
+        mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
+        with torch.no_grad():
+            out = model.generate(ids, attention_mask=mask, max_new_tokens=max_new_tokens,
+                                 min_new_tokens=min(MIN_NEW_TOKENS, max_new_tokens),
+                                 pad_token_id=tokenizer.pad_token_id,
+                                 eos_token_id=tokenizer.eos_token_id, **SAMPLING)
+        outputs += [tokenizer.decode(row[width:], skip_special_tokens=True).strip() for row in out]
+        if progress:
+            progress(len(outputs), len(briefs))
+    return outputs
