@@ -36,7 +36,7 @@ def baseline_fidelity(engine, seller) -> float:
     texts = [read_item(settings, i) for i in portfolio.items_for(db, seller["id"], "text", held_out=False)]
     held = portfolio.items_for(db, seller["id"], "text", held_out=True)
     with engine.backends.using("text") as backend:
-        samples = backend.batch(None, seller["display_name"], judging_briefs(held))
+        samples = backend.batch(None, seller["display_name"], judging_briefs(held, settings.fidelity_samples))
     judge = text_judge.TextJudge.fit(texts, other_writers(db, settings, seller["id"]),
                                      text_judge.TextEmbedder(threads=settings.threads))
     return text_judge.judge_samples(judge, samples, texts)["fidelity"]

@@ -25,33 +25,29 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"[a-z]+", normalise(text).translate(LEET))
 
 
-def _phrases(tokens: list[str]) -> str:
-    """Tokens joined by single spaces, with runs of single letters ('b a d') glued together."""
-    glued, run = [], []
-    for token in tokens:
+def _spelled_out(tokens: list[str]) -> list[str]:
+    """Runs of single letters glued together: 'a t o b a c c o' -> 'atobacco'."""
+    runs, run = [], []
+    for token in tokens + [""]:
         if len(token) == 1:
             run.append(token)
-            continue
-        if run:
-            glued.append("".join(run))
+        elif run:
+            runs.append("".join(run))
             run = []
-        glued.append(token)
-    if run:
-        glued.append("".join(run))
-    return " " + " ".join(glued) + " "
+    return [r for r in runs if len(r) > 2]
 
 
 def find_violation(text: str, boundaries: dict) -> str | None:
     """The first banned word or topic phrase found in `text`, or None."""
-    haystack = _phrases(_tokens(text))
-    for word in boundaries.get("words", []):
-        needle = " ".join(_tokens(word))
-        if needle and f" {needle} " in haystack:
-            return word
-    for topic in boundaries.get("topics", []):
-        needle = " ".join(_tokens(topic))
-        if needle and f" {needle} " in haystack:
-            return topic
+    tokens = _tokens(text)
+    haystack = " " + " ".join(tokens) + " "
+    spelled = _spelled_out(tokens)
+    for needle_text in boundaries.get("words", []) + boundaries.get("topics", []):
+        needle = " ".join(_tokens(needle_text))
+        if not needle:
+            continue
+        if f" {needle} " in haystack or any(needle.replace(" ", "") in run for run in spelled):
+            return needle_text
     return None
 
 

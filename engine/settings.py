@@ -27,6 +27,8 @@ class Settings:
     min_sample_rate: int = 8_000
     max_sample_rate: int = 48_000
     max_text_kb: int = 1024
+    text_train_steps: int = 150
+    fidelity_samples: int = 64
     text_model_id: str = "HuggingFaceTB/SmolLM2-360M-Instruct"
     image_model_id: str = "stabilityai/sd-turbo"
     voice_model_id: str = "tts_models/multilingual/multi-dataset/xtts_v2"

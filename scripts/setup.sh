@@ -30,9 +30,10 @@ command -v "$python" >/dev/null || python=python3
 requirements=(-r requirements.txt)
 [ "$purpose" = test ] && requirements+=(-r requirements-dev.txt)
 stamp=".venv/.installed-$purpose"
-wanted=$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-16)
+wanted=$(cat requirements*.txt constraints.txt | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "Installing Python packages for $purpose (a few minutes the first time)…"
   pip install -q --disable-pip-version-check "${requirements[@]}" -c constraints.txt
+  pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
   echo "$wanted" > "$stamp"
 fi

@@ -90,3 +90,22 @@ def test_buyer_sees_a_creator_and_tops_up_the_wallet(server):
     assert "Mara Lind" in about and "$45.00" in gigs and len(gallery["value"]) >= 12
     assert "$" in client.predict(2500, api_name="/tryouts_top_up")
     assert ledger.wallet_balance(server["engine"].db, buyer["id"]) == before + 2500
+
+
+def test_studio_model_panel_explains_what_is_possible(server):
+    client = login(server, "mara")
+    report = client.predict(api_name="/studio_model")[0]
+    assert "Not trained yet" in report and "90 %" in report
+    with pytest.raises(AppError, match="image models are not available yet"):
+        client.predict(api_name="/studio_train")
+    with pytest.raises(AppError, match="Train your model first"):
+        client.predict("2.50", api_name="/studio_publish")
+    client.predict("politics\nelection campaign", "casino, tobacco", api_name="/studio_boundaries")
+    assert client.predict(api_name="/studio_model")[5] == "casino, tobacco"
+
+
+def test_buyer_cannot_try_an_unpublished_model(server):
+    client = login(server, "buyer")
+    assert client.predict(api_name="/tryouts_models")["choices"] == []
+    with pytest.raises(AppError, match="Pick a published model first"):
+        client.predict(None, "Launch copy for a bakery", api_name="/tryouts_copy")

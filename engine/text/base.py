@@ -89,8 +89,10 @@ def encode_prompt(tokenizer, creator_name: str, brief: str) -> list[int]:
 
 
 def encode_example(tokenizer, creator_name: str, brief: str, copy: str, max_tokens: int):
-    """(input ids, labels) for one training example: loss only on the copy and its end token."""
-    prompt = encode_prompt(tokenizer, creator_name, brief)
+    """(input ids, labels) for one training example: loss only on the copy and its end token.
+
+    A prompt longer than half of max_tokens keeps its end, so every example teaches some copy."""
+    prompt = encode_prompt(tokenizer, creator_name, brief)[-(max_tokens // 2):]
     answer = tokenizer(copy.strip(), add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
     ids = (prompt + answer)[:max_tokens]
     labels = ([-100] * len(prompt) + answer)[:max_tokens]

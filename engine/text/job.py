@@ -12,7 +12,6 @@ from engine.text.base import load_base, spec_for
 from storage import creators, portfolio
 from storage.db import utcnow
 
-FIDELITY_SAMPLES = 64
 SAMPLE_TOKENS = 160
 
 
@@ -36,7 +35,7 @@ def other_writers(db, settings, seller_id: int) -> dict[str, list[str]]:
     return pool
 
 
-def judging_briefs(held_out: list[dict], n: int = FIDELITY_SAMPLES) -> list[str]:
+def judging_briefs(held_out: list[dict], n: int) -> list[str]:
     """Briefs the model was not trained on: the held-out items' briefs, then the pool's."""
     briefs = [brief_for(i) for i in held_out]
     with open(text_judge.REFERENCE_POOL, encoding="utf-8") as lines:
@@ -77,8 +76,9 @@ def _train_and_judge(engine, ctx, config) -> dict:
     train_items = portfolio.items_for(db, seller["id"], "text", held_out=False)
     held_out = portfolio.items_for(db, seller["id"], "text", held_out=True)
     texts = [read_item(settings, i) for i in train_items]
-    config = config or TrainConfig()
-    judge_steps = FIDELITY_SAMPLES // 8
+    config = config or TrainConfig(steps=settings.text_train_steps)
+    n_samples = settings.fidelity_samples
+    judge_steps = -(-n_samples // 8)
     total = config.steps + judge_steps
 
     ctx.report(0, total, message="loading the base model")
@@ -97,9 +97,9 @@ def _train_and_judge(engine, ctx, config) -> dict:
 
     def judged(done, n):
         ctx.check_cancelled()
-        ctx.report(config.steps + done // 8, total, message=f"judging fidelity: {done} of {n} samples")
+        ctx.report(config.steps + -(-done // 8), total, message=f"judging fidelity: {done} of {n} samples")
 
-    briefs = judging_briefs(held_out)
+    briefs = judging_briefs(held_out, n_samples)
     samples = generate.batch(model, tokenizer, seller["display_name"], briefs, SAMPLE_TOKENS,
                              seed=version["version"], progress=judged)
     judge = text_judge.TextJudge.fit(texts, other_writers(db, settings, seller["id"]),

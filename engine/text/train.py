@@ -151,7 +151,7 @@ def train_adapter(model, tokenizer, examples: list[tuple[str, str]], creator_nam
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
-            losses.append(round(float(loss), 4))
+            losses.append(round(float(loss.detach()), 4))
             checkpoint = None
             if (step + 1) % config.checkpoint_every == 0 and step + 1 < config.steps:
                 checkpoint = _save_checkpoint(peft_model, optimizer, checkpoint_dir, step + 1, losses)
@@ -172,6 +172,7 @@ def _save_checkpoint(peft_model, optimizer, checkpoint_dir: Path, step: int, los
     peft_model.save_pretrained(partial)
     torch.save(optimizer.state_dict(), partial / "optimizer.pt")
     (partial / "state.json").write_text(json.dumps({"step": step, "losses": losses}))
+    shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
     for older in Path(checkpoint_dir).glob("step-*"):
         if older != target and older.suffix != ".part":
