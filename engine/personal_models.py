@@ -6,7 +6,7 @@ import json
 import uuid
 
 from engine import guard
-from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
+from engine.errors import InvalidInput, NotFound, PaymentError
 from storage import audit, boundaries, creators, ledger, portfolio
 from storage import jobs as job_rows
 from storage.db import utcnow

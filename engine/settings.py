@@ -27,7 +27,7 @@ class Settings:
     min_sample_rate: int = 8_000
     max_sample_rate: int = 48_000
     max_text_kb: int = 1024
-    text_train_steps: int = 150
+    text_train_steps: int = 100
     fidelity_samples: int = 64
     text_model_id: str = "HuggingFaceTB/SmolLM2-360M-Instruct"
     image_model_id: str = "stabilityai/sd-turbo"

@@ -53,14 +53,14 @@ class TextBackend:
         yield self._model
 
     def stream(self, adapter_path: str | None, creator_name: str, brief: str,
-               max_new_tokens: int = 160, seed: int | None = None, min_new_tokens: int | None = None):
+               max_new_tokens: int = 256, seed: int | None = None, min_new_tokens: int | None = None):
         """Yield copy for one brief as it is generated."""
         with self._using(adapter_path) as model:
             yield from generate.stream(model, self._tokenizer, creator_name, brief, max_new_tokens,
                                        seed, min_new_tokens)
 
     def batch(self, adapter_path: str | None, creator_name: str, briefs: list[str],
-              max_new_tokens: int = 160, seed: int = 0) -> list[str]:
+              max_new_tokens: int = 256, seed: int = 0) -> list[str]:
         """Copy for many briefs at once."""
         with self._using(adapter_path) as model:
             return generate.batch(model, self._tokenizer, creator_name, briefs, max_new_tokens, seed)

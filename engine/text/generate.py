@@ -4,7 +4,7 @@ import threading
 
 from engine.text.base import encode_prompt
 
-SAMPLING = {"do_sample": True, "temperature": 0.8, "top_p": 0.95, "repetition_penalty": 1.1}
+SAMPLING = {"do_sample": True, "temperature": 0.6, "top_p": 0.9, "repetition_penalty": 1.05}
 MIN_NEW_TOKENS = 24  # never an empty draft
 
 
@@ -13,7 +13,7 @@ def _ids(tokenizer, creator_name: str, brief: str):
     return torch.tensor([encode_prompt(tokenizer, creator_name, brief)])
 
 
-def stream(model, tokenizer, creator_name: str, brief: str, max_new_tokens: int = 160,
+def stream(model, tokenizer, creator_name: str, brief: str, max_new_tokens: int = 256,
            seed: int | None = None, min_new_tokens: int | None = None):
     """Yield the copy for one brief as it is generated (min_new_tokens: for timing runs)."""
     import torch
@@ -45,7 +45,7 @@ def stream(model, tokenizer, creator_name: str, brief: str, max_new_tokens: int 
         raise errors[0]
 
 
-def batch(model, tokenizer, creator_name: str, briefs: list[str], max_new_tokens: int = 160,
+def batch(model, tokenizer, creator_name: str, briefs: list[str], max_new_tokens: int = 256,
           seed: int = 0, batch_size: int = 8, progress=None) -> list[str]:
     """Copy for many briefs (left-padded batches); progress(done, total) after each batch."""
     import torch

@@ -12,7 +12,7 @@ from engine.text.base import load_base, spec_for
 from storage import creators, portfolio
 from storage.db import utcnow
 
-SAMPLE_TOKENS = 160
+SAMPLE_TOKENS = 256
 
 
 def read_item(settings, item: dict) -> str:

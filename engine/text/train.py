@@ -21,9 +21,9 @@ from engine.text.base import encode_example
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    steps: int = 80
+    steps: int = 100
     batch_size: int = 4
-    learning_rate: float = 6e-4
+    learning_rate: float = 4e-4
     rank: int = 16
     alpha: int = 32
     max_tokens: int = 320
