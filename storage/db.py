@@ -17,14 +17,29 @@ def utcnow() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+class _ImmediateConnection(sqlite3.Connection):
+    """A connection whose transactions take the write lock when they begin.
+
+    sqlite-utils opens its transactions with a plain BEGIN. A deferred transaction that reads
+    (sqlite-utils inspects the table first) and then writes fails at once with "database is
+    locked" when another connection wrote in between, whatever the busy timeout; BEGIN IMMEDIATE
+    waits for the lock instead.
+    """
+
+    def execute(self, sql, *args):
+        if sql.strip().rstrip(";").upper() == "BEGIN":
+            sql = "BEGIN IMMEDIATE"
+        return super().execute(sql, *args)
+
+
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open a connection in WAL mode with foreign keys on, without migrating.
 
     The connection runs in autocommit mode: writes that must go together use `immediate()`
-    or sqlite-utils' `db.atomic()`.
+    or sqlite-utils' `db.atomic()` (both take the write lock up front).
     """
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                           check_same_thread=False)
+                           check_same_thread=False, factory=_ImmediateConnection)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")

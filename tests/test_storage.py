@@ -68,3 +68,30 @@ def test_audit_log_is_append_only(tmp_path):
     for statement in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute(statement)
+
+
+def test_a_read_then_write_transaction_waits_instead_of_failing(tmp_path):
+    """sqlite-utils' transactions read before they write; another writer in between must not
+    turn into "database is locked"."""
+    import threading
+
+    from storage.db import connect
+    first, second = open_db(tmp_path / "x.db"), connect(tmp_path / "x.db")
+    users.create_user(first, "kim", "password1", "buyer")
+    errors = []
+    with first.atomic():
+        first.execute("SELECT COUNT(*) FROM users").fetchone()
+
+        def other_writer():
+            try:
+                users.create_user(second, "lee", "password1", "buyer")
+            except Exception as exc:  # pragma: no cover - the assertion reports it
+                errors.append(exc)
+
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        writer.join(0.3)
+        users.create_user(first, "max", "password1", "buyer")
+    writer.join()
+    assert errors == []
+    assert {u["username"] for u in users.list_users(first)} == {"kim", "lee", "max"}

@@ -35,7 +35,7 @@ def on_try_copy(ctx, model_id, brief: str, request: gr.Request):
 
 
 def build(ctx, demo: gr.Blocks) -> None:
-    with gr.Accordion("Try a personal model", open=True):
+    with gr.Accordion("Try a personal model", open=False):
         with gr.Row(equal_height=True):
             model = gr.Dropdown(label="Published copywriting models", choices=[], scale=3,
                                 allow_custom_value=True)
