@@ -34,7 +34,8 @@ class Engine:
 
     def _job_kinds(self) -> list[JobKind]:
         from engine.text import job as text_job  # torch-free at import; trains lazily
-        return [JobKind("train_text", functools.partial(text_job.run, self), resumable=True)]
+        return [JobKind("train_text", functools.partial(text_job.run, self), resumable=True,
+                        on_end=text_job.on_end)]
 
     def start_background(self) -> None:
         """Start the job worker (resuming or failing jobs a previous process left running)."""

@@ -96,11 +96,14 @@ class JobContext:
 @dataclass(frozen=True)
 class JobKind:
     """A kind of job: its name, the function that does the work (returning a result dict or
-    None) and whether it can resume from a checkpoint after a restart."""
+    None), whether it can resume from a checkpoint after a restart, and `on_end(db, job)`,
+    called when a job ends without its run having settled it (cancelled while queued, or failed
+    or cancelled after a restart), so the kind can tidy what it had marked as in progress."""
 
     name: str
     run: Callable[[JobContext], dict | None]
     resumable: bool = False
+    on_end: Callable[[Database, dict], None] | None = None
 
 
 class JobRunner:
@@ -184,6 +187,14 @@ class JobRunner:
         job = job_store.request_cancel(self.db, job_id)
         if job is None:
             raise LookupError(f"there is no job {job_id}; refresh the page to see current jobs")
+        if job["status"] == "cancelled":
+            self._ended_without_run(self.db, job)
+        return job
+
+    def _ended_without_run(self, db: Database, job: dict) -> dict:
+        kind = self.kinds.get(job["kind"])
+        if kind is not None and kind.on_end is not None:
+            self._settle(lambda: kind.on_end(db, job))
         return job
 
     def get(self, job_id: int) -> dict | None:
@@ -268,11 +279,12 @@ class JobRunner:
         """Requeue or fail a job whose run was cut short by a restart or shutdown."""
         where = f"step {job['step']} of {job['total']}"
         if job["cancel_requested"]:
-            return job_store.finish(db, job["id"], "cancelled", message=f"cancelled at {where}")
+            return self._ended_without_run(db, job_store.finish(
+                db, job["id"], "cancelled", message=f"cancelled at {where}"))
         kind = self.kinds.get(job["kind"])
         checkpoint = job["checkpoint_path"]
         if kind is not None and kind.resumable and checkpoint and Path(checkpoint).exists():
             return job_store.requeue(db, job["id"],
                                      f"resuming from step {job['step']} after a {why}")
-        return job_store.finish(db, job["id"], "failed",
-                                error=f"interrupted by a {why} at {where}; start it again")
+        return self._ended_without_run(db, job_store.finish(
+            db, job["id"], "failed", error=f"interrupted by a {why} at {where}; start it again"))

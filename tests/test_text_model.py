@@ -225,3 +225,6 @@ def test_cancelling_training_marks_the_version_failed(market):
     job = engine.train(market["writer"])
     engine.cancel_training(market["writer"])
     assert engine.jobs.get(job["id"])["status"] == "cancelled"
+    view = engine.studio_model(market["writer"])
+    assert view["versions"][0]["status"] == "failed" and view["model"]["status"] == "draft"
+    assert json.loads(view["versions"][0]["fidelity_report"])["error"]

@@ -64,8 +64,3 @@ class TextBackend:
         """Copy for many briefs at once."""
         with self._using(adapter_path) as model:
             return generate.batch(model, self._tokenizer, creator_name, briefs, max_new_tokens, seed)
-
-    def generate(self, model_row: dict, request: dict) -> str:
-        """The whole copy for one request (the Engine's non-streaming path)."""
-        return "".join(self.stream(request["adapter_path"], request["creator_name"], request["brief"],
-                                   request.get("max_new_tokens", 160)))

@@ -53,16 +53,26 @@ def run(engine, ctx, config=None) -> dict:
     except RunnerStopping:
         raise
     except BaseException as exc:
-        reason = "cancelled" if isinstance(exc, JobCancelled) else f"{type(exc).__name__}: {exc}"
-        with ctx.db.atomic():
-            ctx.db["model_versions"].update(ctx.payload["version_id"], {
-                "status": "failed", "fidelity_report": json.dumps({"error": reason})})
-            model_id = ctx.db["model_versions"].get(ctx.payload["version_id"])["model_id"]
-            model = ctx.db["models"].get(model_id)
-            if model["status"] == "training":
-                ctx.db["models"].update(model_id, {"status": "ready" if model["current_version_id"]
-                                                   else "draft", "updated_at": utcnow()})
+        mark_failed(ctx.db, ctx.payload["version_id"],
+                    "cancelled" if isinstance(exc, JobCancelled) else f"{type(exc).__name__}: {exc}")
         raise
+
+
+def mark_failed(db, version_id: int, reason: str) -> None:
+    """Record a version that will not finish, and put its model back to where it was."""
+    with db.atomic():
+        db["model_versions"].update(version_id, {"status": "failed",
+                                                 "fidelity_report": json.dumps({"error": reason})})
+        model = db["models"].get(db["model_versions"].get(version_id)["model_id"])
+        if model["status"] == "training":
+            db["models"].update(model["id"], {"status": "ready" if model["current_version_id"]
+                                              else "draft", "updated_at": utcnow()})
+
+
+def on_end(db, job: dict) -> None:
+    """A training job that ended without running to its end (cancelled while queued, or lost in
+    a restart with no checkpoint): its version failed."""
+    mark_failed(db, job["payload"]["version_id"], job["error"] or job["message"] or job["status"])
 
 
 def _train_and_judge(engine, ctx, config) -> dict:
