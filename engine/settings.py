@@ -12,6 +12,7 @@ class Settings:
     data_dir: Path = Path("data")
     profile: str = "embedded"
     threads: int = 1
+    train_threads: int = 2
     host: str = "127.0.0.1"
     port: int = 7860
     demo_data: bool = True

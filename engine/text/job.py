@@ -36,10 +36,18 @@ def other_writers(db, settings, seller_id: int) -> dict[str, list[str]]:
 
 
 def judging_briefs(held_out: list[dict], n: int) -> list[str]:
-    """Briefs the model was not trained on: the held-out items' briefs, then the pool's."""
+    """Briefs the model was not trained on: the held-out items' briefs, then the pool's, taking
+    each pool writer's briefs in turn so that no one kind of brief dominates."""
     briefs = [brief_for(i) for i in held_out]
+    by_writer: dict[str, list[str]] = {}
     with open(text_judge.REFERENCE_POOL, encoding="utf-8") as lines:
-        briefs += [json.loads(line)["brief"] for line in lines if line.strip()]
+        for line in lines:
+            if line.strip():
+                record = json.loads(line)
+                by_writer.setdefault(record["writer"], []).append(record["brief"])
+    queues = list(by_writer.values())
+    briefs += [queue[i] for i in range(max(map(len, queues), default=0)) for queue in queues
+               if i < len(queue)]
     return (briefs * (n // max(1, len(briefs)) + 1))[:n]
 
 
@@ -48,6 +56,10 @@ def run(engine, ctx, config=None) -> dict:
 
     A failure or cancel marks the version failed; a shutdown leaves it to resume after restart.
     """
+    import torch
+
+    serving_threads = torch.get_num_threads()
+    torch.set_num_threads(max(1, engine.settings.train_threads))
     try:
         return _train_and_judge(engine, ctx, config)
     except RunnerStopping:
@@ -56,6 +68,8 @@ def run(engine, ctx, config=None) -> dict:
         mark_failed(ctx.db, ctx.payload["version_id"],
                     "cancelled" if isinstance(exc, JobCancelled) else f"{type(exc).__name__}: {exc}")
         raise
+    finally:
+        torch.set_num_threads(serving_threads)
 
 
 def mark_failed(db, version_id: int, reason: str) -> None:
@@ -92,7 +106,7 @@ def _train_and_judge(engine, ctx, config) -> dict:
     total = config.steps + judge_steps
 
     ctx.report(0, total, message="loading the base model")
-    model, tokenizer = load_base(spec_for(settings), settings.threads)
+    model, tokenizer = load_base(spec_for(settings), settings.train_threads)
     out_dir = settings.data_dir / "models" / str(model_row["id"]) / f"v{version['version']}" / "adapter"
     started = time.perf_counter()
     summary = train_adapter(
