@@ -181,14 +181,23 @@ def _resample(audio, src, dst):
 
 
 def _render(text, voice, sample_rate, rate_scale=1.0, pitch_shift=0.0):
-    params = _voice(voice)
+    return speak(text, _voice(voice), sample_rate, rate_scale, pitch_shift, room_key=voice)
+
+
+def speak(text: str, params: dict, sample_rate: int = NATIVE_RATE, rate_scale: float = 1.0,
+          pitch_shift: float = 0.0, room_key: str = "") -> np.ndarray:
+    """Speak `text` with explicit voice parameters (the keys of a VOICES entry).
+
+    The finish is the same as `synthesize`; `room_key` seeds the room reverb, so one name gives
+    one room. Used for voices that are not demo creators, such as the judge's reference pool.
+    """
     if not text or not text.strip():
         raise ValueError("text must not be empty")
     audio, rate = _run_espeak(text, params, params["speed"] * rate_scale,
                               np.clip(params["pitch"] + pitch_shift, 0, 99))
     audio = _trim(audio.astype(np.float64), rate)
     audio = _lowpass(audio, rate, params["lowpass_hz"])
-    audio = _room(audio, rate, params["reverb"], zlib.crc32(voice.encode()))
+    audio = _room(audio, rate, params["reverb"], zlib.crc32(room_key.encode()))
     audio = _resample(audio, rate, int(sample_rate))
     peak = np.max(np.abs(audio)) if len(audio) else 0.0
     if peak > 0:
