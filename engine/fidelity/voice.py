@@ -54,7 +54,7 @@ class VoiceJudge:
 
     @classmethod
     def fit(cls, creator_clips: list[tuple], other_voices: dict[str, list[tuple]],
-            embedder: VoiceEmbedder, c: float = 0.1, tolerance: float = 3.0) -> "VoiceJudge":
+            embedder: VoiceEmbedder, c: float = 0.1, tolerance: float = 2.0) -> "VoiceJudge":
         """Learn the creator (labelled "creator") against every other voice's clips."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
