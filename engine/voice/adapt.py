@@ -199,7 +199,8 @@ def fit_voice(clips: list[tuple], base_clips: list[tuple], same_scripts: bool = 
     """Fit a creator's profile from their recordings (`clips`) and the base voice's clips.
 
     With `same_scripts` (the base clips read the creator's transcripts) the speaking-rate ratio is
-    fitted as well; otherwise it stays 1. Returns a plain dict of floats and float lists.
+    fitted as well; otherwise it stays 1. Returns a plain dict of scalars and numpy arrays
+    (save_profile / load_profile keep it as .npz).
     """
     clips = _check_clips(clips, "creator")
     base_clips = _check_clips(base_clips, "base voice")
@@ -218,18 +219,14 @@ def fit_voice(clips: list[tuple], base_clips: list[tuple], same_scripts: bool = 
     return {"version": VERSION, "rate": RATE, "frame_ms": FRAME_MS,
             "target_lf0_mean": target["lf0_mean"], "target_lf0_std": target["lf0_std"],
             "base_lf0_mean": base["lf0_mean"], "base_lf0_std": base["lf0_std"],
-            "warp": alpha, "correction": [float(v) for v in correction],
+            "warp": alpha, "correction": correction,
             "length_scale": float(np.clip(rate, 0.7, 1.5)),
             "reverb": _reverb_share(clips),
             "inputs_sha256": _hash_inputs(clips, base_clips), "same_scripts": bool(same_scripts),
-            "target_match_mean": target_mean.tolist(), "target_match_std": target_std.tolist(),
-            "base_match_mean": base_mean.tolist(), "base_match_std": base_std.tolist(),
+            "target_match_mean": target_mean, "target_match_std": target_std,
+            "base_match_mean": base_mean, "base_match_std": base_std,
             "target_c0": float(np.mean(bank["bank_cep"][:, 0])),
-            **{k: v for k, v in bank.items()}}
-
-
-ARRAYS = ("correction", "target_match_mean", "target_match_std", "base_match_mean",
-          "base_match_std", "bank_cep", "bank_ap", "bank_voiced")
+            **bank}
 
 
 def _select(a: dict, profile: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -319,20 +316,123 @@ def apply_voice(audio: np.ndarray, sr: int, profile: dict) -> tuple[np.ndarray, 
 
 
 def save_profile(profile: dict, path: str | Path) -> Path:
-    """Write a profile as .npz (arrays plus a JSON header of the scalars)."""
+    """Write a profile as .npz: every list or array as an array, the rest as a JSON header."""
     path = Path(path)
-    scalars = {k: v for k, v in profile.items() if k != "correction"}
+    arrays = {k: np.asarray(v) for k, v in profile.items() if isinstance(v, (list, np.ndarray))}
+    scalars = {k: v for k, v in profile.items() if k not in arrays}
     with open(path, "wb") as handle:
-        np.savez(handle, correction=np.asarray(profile["correction"], dtype=np.float64),
-                 header=np.array(json.dumps(scalars)))
+        np.savez(handle, header=np.array(json.dumps(scalars)), **arrays)
     return path
 
 
 def load_profile(path: str | Path) -> dict:
-    """Read a profile written by save_profile."""
+    """Read a profile written by save_profile (arrays come back as numpy arrays)."""
     with np.load(Path(path), allow_pickle=False) as data:
         profile = json.loads(str(data["header"]))
         if profile.get("version") != VERSION:
             raise ValueError(f"voice profile version {profile.get('version')} is not {VERSION}: refit it")
-        profile["correction"] = [float(v) for v in data["correction"]]
+        profile.update({k: data[k] for k in data.files if k != "header"})
     return profile
+
+
+# --- grain selection: the creator's own waveform, re-ordered to the base voice's words ---------------
+GRAIN = 441  # 20 ms Hann grains, overlap-added every frame (5 ms)
+F0_WEIGHT = 3.0
+CONTINUITY = 1.5  # keep reading the same creator clip while its next frame is this close to the best
+
+
+def _frame_features(a: dict, mean, std, lf0_mean: float, lf0_std: float) -> np.ndarray:
+    cep = (_cepstra(a["sp"], MATCH + 1)[:, 1:] - np.asarray(mean)) / np.asarray(std)
+    f0 = a["f0"]
+    lf0 = np.where(f0 > 0, (np.log(np.maximum(f0, 1.0)) - lf0_mean) / max(lf0_std, 1e-6), 0.0)
+    return np.concatenate([cep, F0_WEIGHT * lf0[:, None]], axis=1)
+
+
+def fit_grains(clips: list[tuple], base_clips: list[tuple], same_scripts: bool = False) -> dict:
+    """A grain profile: the WORLD profile's statistics plus the creator's audio and frame features."""
+    profile = fit_voice(clips, base_clips, same_scripts)
+    for key in ("bank_cep", "bank_ap", "bank_voiced"):
+        profile.pop(key)
+    audio, feats, voiced, rms, clip_of = [], [], [], [], []
+    offset = 0
+    for number, (x, sr) in enumerate(_check_clips(clips, "creator")):
+        x = _to_rate(x, sr)
+        a = analyse(x, RATE)
+        f = _frame_features(a, profile["target_match_mean"], profile["target_match_std"],
+                            profile["target_lf0_mean"], profile["target_lf0_std"])
+        centres = np.round(np.arange(len(a["f0"])) * RATE * FRAME_MS / 1000).astype(int)
+        ok = (centres - GRAIN // 2 >= 0) & (centres + GRAIN // 2 < len(x))
+        level = np.array([np.sqrt(np.mean(x[c - GRAIN // 2:c + GRAIN // 2] ** 2)) if o else 0.0
+                          for c, o in zip(centres, ok)])
+        ok &= level >= level.max() * 0.01
+        feats.append(f[ok]); voiced.append((a["f0"] > 0)[ok]); rms.append(level[ok])
+        clip_of.append(centres[ok] + offset)
+        audio.append(x); offset += len(x)
+    profile.update(method="grains", grain_audio=np.concatenate(audio).astype(np.float32),
+                   grain_centre=np.concatenate(clip_of), grain_feats=np.concatenate(feats),
+                   grain_voiced=np.concatenate(voiced), grain_rms=np.concatenate(rms))
+    return profile
+
+
+def apply_grains(audio: np.ndarray, sr: int, profile: dict) -> tuple[np.ndarray, int]:
+    """Speak the base audio's words with the creator's own grains, frame by frame."""
+    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    if len(audio) < int(0.05 * sr) or float(np.max(np.abs(audio))) < 1e-4:
+        raise ValueError("the audio to convert is empty or silent")
+    x = _to_rate(audio, sr)
+    a = analyse(x, RATE)
+    scale = profile["target_lf0_std"] / max(profile["base_lf0_std"], 1e-6)
+    mapped = a["f0"].copy()
+    v = mapped > 0
+    mapped[v] = np.exp((np.log(mapped[v]) - profile["base_lf0_mean"]) * scale + profile["target_lf0_mean"])
+    query = _frame_features({**a, "f0": mapped}, profile["base_match_mean"], profile["base_match_std"],
+                            profile["target_lf0_mean"], profile["target_lf0_std"])
+    bank_audio = np.asarray(profile["grain_audio"], dtype=np.float64)
+    centres = np.asarray(profile["grain_centre"], dtype=int)
+    keys = np.asarray(profile["grain_feats"])
+    bank_voiced = np.asarray(profile["grain_voiced"], dtype=bool)
+    bank_rms = np.asarray(profile["grain_rms"])
+    frames = len(a["f0"])
+    pos = np.round(np.arange(frames) * RATE * FRAME_MS / 1000).astype(int)
+    padded = np.pad(x, GRAIN)
+    level = np.array([np.sqrt(np.mean(padded[p + GRAIN // 2:p + GRAIN + GRAIN // 2] ** 2)) for p in pos])
+    loud = level >= level.max() * 0.01
+    ref = np.median(level[loud]) if loud.any() else 1.0
+    bank_ref = np.median(bank_rms)
+    window = np.hanning(GRAIN)
+    out = np.zeros(len(x) + 2 * GRAIN)
+    norm = np.zeros_like(out)
+    dist_all = {}
+    for flag in (True, False):
+        pool = np.nonzero(bank_voiced == flag)[0]
+        k = keys[pool]
+        q = query[v == flag] if flag else query[~v]
+        dist_all[flag] = (pool, ((q ** 2).sum(1)[:, None] - 2 * q @ k.T + (k ** 2).sum(1)[None, :]),
+                          np.cumsum(v == flag) - 1)
+    previous = -1
+    for i in range(frames):
+        if not loud[i]:
+            previous = -1
+            continue
+        pool, dist, row_of = dist_all[bool(v[i])]
+        row = dist[row_of[i]]
+        best = int(np.argmin(row))
+        choice = pool[best]
+        if previous >= 0 and previous + 1 < len(centres) and \
+                centres[previous + 1] - centres[previous] < GRAIN and bank_voiced[previous + 1] == v[i]:
+            j = np.searchsorted(pool, previous + 1)
+            if j < len(pool) and pool[j] == previous + 1 and row[j] <= CONTINUITY * row[best] + 1e-9:
+                choice = previous + 1
+        previous = choice
+        c = centres[choice]
+        grain = bank_audio[c - GRAIN // 2:c - GRAIN // 2 + GRAIN]
+        gain = np.clip((level[i] / ref) * (bank_ref / max(bank_rms[choice], 1e-9)), 0.0, 4.0)
+        start = pos[i] + GRAIN - GRAIN // 2
+        out[start:start + GRAIN] += gain * grain * window
+        norm[start:start + GRAIN] += window
+    y = out / np.maximum(norm, window.max() * 0.5)
+    y = y[GRAIN:GRAIN + len(x)]
+    peak = float(np.max(np.abs(y))) if len(y) else 0.0
+    if peak > 0:
+        y = y * (10 ** (-3 / 20) / peak)
+    return np.clip(y, -1, 1).astype(np.float32), RATE
