@@ -138,3 +138,24 @@ def test_converted_voice_is_nearer_the_creator_than_the_bare_base(username, base
           f"converted {near_converted.mean():.3f}")
     assert near_converted.mean() > near_bare.mean() + 0.05
     assert (near_converted > near_bare).all()
+
+
+def test_dtw_path_is_monotonic_and_spans_both_sequences():
+    a, b = np.sin(np.linspace(0, 6, 100)), np.sin(np.linspace(0, 6, 140))
+    path = adapt.dtw_path((a[:, None] - b[None, :]) ** 2)
+    assert len(path) == 100 and path[0] == 0 and path[-1] == 139
+    assert np.all(np.diff(path) >= 0) and np.all(np.diff(path) <= 2)
+    assert np.max(np.abs(path - np.linspace(0, 139, 100))) < 6
+
+
+@needs
+def test_grain_profile_round_trip(small_fit, base_voice, tmp_path):
+    clips, base_clips, _ = small_fit
+    profile = adapt.fit_grains(clips, base_clips, same_scripts=True)
+    assert profile["method"] == "grains" and len(profile["grain_feats"]) == len(profile["grain_centre"])
+    loaded = adapt.load_profile(adapt.save_profile(profile, tmp_path / "grains.npz"))
+    audio, sr = base_voice.synthesise("Fresh bread every morning, right around the corner.")
+    out, out_sr = adapt.apply_grains(audio, sr, loaded)
+    assert out_sr == adapt.RATE and np.isfinite(out).all() and np.max(np.abs(out)) > 0.5
+    assert abs(len(out) / out_sr - len(audio) / sr) < 0.05
+    assert np.array_equal(out, adapt.apply_grains(audio, sr, profile)[0])

@@ -104,7 +104,13 @@ def _stats(analyses: list[dict], what: str) -> dict:
     return {"lf0_mean": float(lf0.mean()), "lf0_std": float(lf0.std()),
             "log_env": np.log(sp[loud] + 1e-16).mean(axis=0),
             "ap": ap[loud].mean(axis=0),
-            "speech_s": float(voiced.sum() * FRAME_MS / 1000)}
+            "speech_s": float(sum(_sounding(a["sp"]).sum() for a in analyses) * FRAME_MS / 1000)}
+
+
+def _sounding(sp: np.ndarray) -> np.ndarray:
+    """Frames within 40 dB of the clip's loudest frame."""
+    level = np.log(sp.sum(axis=1))
+    return level >= level.max() - 9.2
 
 
 def warp_envelope(sp: np.ndarray, alpha: float) -> np.ndarray:
@@ -220,7 +226,7 @@ def fit_voice(clips: list[tuple], base_clips: list[tuple], same_scripts: bool = 
             "target_lf0_mean": target["lf0_mean"], "target_lf0_std": target["lf0_std"],
             "base_lf0_mean": base["lf0_mean"], "base_lf0_std": base["lf0_std"],
             "warp": alpha, "correction": correction,
-            "length_scale": float(np.clip(rate, 0.7, 1.5)),
+            "length_scale": float(np.clip(rate, 0.8, 1.25)),
             "reverb": _reverb_share(clips),
             "inputs_sha256": _hash_inputs(clips, base_clips), "same_scripts": bool(same_scripts),
             "target_match_mean": target_mean, "target_match_std": target_std,
@@ -338,7 +344,8 @@ def load_profile(path: str | Path) -> dict:
 # --- grain selection: the creator's own waveform, re-ordered to the base voice's words ---------------
 GRAIN = 441  # 20 ms Hann grains, overlap-added every frame (5 ms)
 F0_WEIGHT = 3.0
-CONTINUITY = 1.5  # keep reading the same creator clip while its next frame is this close to the best
+CONTINUITY = 30.0
+PARALLEL = True  # keep reading the same creator clip while its next frame is this close to the best
 
 
 def _frame_features(a: dict, mean, std, lf0_mean: float, lf0_std: float) -> np.ndarray:
@@ -348,6 +355,42 @@ def _frame_features(a: dict, mean, std, lf0_mean: float, lf0_std: float) -> np.n
     return np.concatenate([cep, F0_WEIGHT * lf0[:, None]], axis=1)
 
 
+def dtw_path(cost: np.ndarray) -> np.ndarray:
+    """Monotonic alignment of two sequences (rows x columns) with local slopes between 1/2 and 2:
+    steps (1, 1), (1, 2) and (2, 1), from the first pair to the last. Returns, for each row, the
+    column it is aligned with."""
+    rows, cols = cost.shape
+    total = np.full((rows, cols), np.inf)
+    step = np.zeros((rows, cols), dtype=np.int8)
+    total[0, 0] = cost[0, 0]
+    for i in range(1, rows):
+        options = np.full((3, cols), np.inf)
+        options[0, 1:] = total[i - 1, :-1]
+        options[1, 2:] = total[i - 1, :-2]
+        if i >= 2:
+            options[2, 1:] = total[i - 2, :-1]
+        choice = np.argmin(options, axis=0)
+        total[i] = cost[i] + options[choice, np.arange(cols)]
+        step[i] = choice
+    j = cols - 1
+    if not np.isfinite(total[-1, j]):
+        j = int(np.argmin(total[-1]))
+    if not np.isfinite(total[-1, j]):  # lengths too far apart for the slopes: fall back to linear
+        return np.round(np.linspace(0, cols - 1, rows)).astype(int)
+    mapping = np.zeros(rows, dtype=int)
+    i = rows - 1
+    while i > 0:
+        mapping[i] = j
+        move = step[i, j]
+        if move == 2:
+            mapping[i - 1] = j - 1
+            i, j = i - 2, j - 1
+        else:
+            i, j = i - 1, j - (1 if move == 0 else 2)
+    mapping[0] = max(j, 0)
+    return mapping
+
+
 def fit_grains(clips: list[tuple], base_clips: list[tuple], same_scripts: bool = False) -> dict:
     """A grain profile: the WORLD profile's statistics plus the creator's audio and frame features."""
     profile = fit_voice(clips, base_clips, same_scripts)
@@ -355,11 +398,19 @@ def fit_grains(clips: list[tuple], base_clips: list[tuple], same_scripts: bool =
         profile.pop(key)
     audio, feats, voiced, rms, clip_of = [], [], [], [], []
     offset = 0
+    base_clips = _check_clips(base_clips, "base voice")
     for number, (x, sr) in enumerate(_check_clips(clips, "creator")):
         x = _to_rate(x, sr)
         a = analyse(x, RATE)
         f = _frame_features(a, profile["target_match_mean"], profile["target_match_std"],
                             profile["target_lf0_mean"], profile["target_lf0_std"])
+        if same_scripts and PARALLEL:
+            # key each creator frame by the base voice's frame that says the same thing
+            b = analyse(*base_clips[number])
+            fb = _frame_features(b, profile["base_match_mean"], profile["base_match_std"],
+                                 profile["base_lf0_mean"], profile["base_lf0_std"])
+            cost = ((f[:, None, :MATCH] - fb[None, :, :MATCH]) ** 2).sum(axis=2)
+            f = fb[dtw_path(cost)]
         centres = np.round(np.arange(len(a["f0"])) * RATE * FRAME_MS / 1000).astype(int)
         ok = (centres - GRAIN // 2 >= 0) & (centres + GRAIN // 2 < len(x))
         level = np.array([np.sqrt(np.mean(x[c - GRAIN // 2:c + GRAIN // 2] ** 2)) if o else 0.0
