@@ -4,7 +4,7 @@ renderings of their transcripts included in the fitting time), the voice judge's
 generated clips of scripts that are not in training (with a 95 % Wilson interval and the copy
 check), the bare piper base judged the same way, and the real-time factor of generation (base
 TTS plus conversion, median of 10). Prints one JSON object as its last line.
-Usage: python bench/voice_model.py [--method world|grains] [--samples 64]
+Usage: python bench/voice_model.py [--method grains|world] [--samples 64]
 """
 
 import argparse
@@ -90,7 +90,7 @@ def creator_case(username: str, work: Path, embedder: VoiceEmbedder, base: BaseV
 
 def main() -> dict:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--method", choices=sorted(METHODS), default="world")
+    parser.add_argument("--method", choices=sorted(METHODS), default="grains")
     parser.add_argument("--samples", type=int, default=64)
     args = parser.parse_args()
     torch.set_num_threads(1)
