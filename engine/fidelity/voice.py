@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.fidelity.stats import wilson_interval
+from engine.fidelity.stats import fidelity_report
 from engine.fidelity.voice_encoder import SAMPLE_RATE, VoiceEmbedder, resample
 
 __all__ = ["VoiceEmbedder", "VoiceJudge", "load_clip", "find_copies", "judge_clips",
@@ -170,15 +170,6 @@ def find_copies(generated: list[tuple], training: list[tuple],
 def judge_clips(judge: VoiceJudge, clips: list[tuple], training_clips: list[tuple],
                 copy_threshold: float = COPY_THRESHOLD) -> dict:
     """Score generated clips: the share attributed to the creator that are not copies, with a 95 % CI."""
-    copy_pairs = find_copies(clips, training_clips, copy_threshold)
-    copied = {pair["sample"] for pair in copy_pairs}
-    per_sample = []
-    for i, verdict in enumerate(judge.attribute(clips)):
-        per_sample.append({"index": i, **verdict, "copy": i in copied,
-                           "attributed": _credited(verdict) and i not in copied})
-    n = len(clips)
-    attributed = sum(s["attributed"] for s in per_sample)
-    low, high = wilson_interval(attributed, n)
-    return {"n": n, "attributed": attributed, "fidelity": attributed / n if n else 0.0,
-            "ci_low": low, "ci_high": high, "copies": len(copied), "copy_pairs": copy_pairs,
-            "per_sample": per_sample}
+    verdicts = judge.attribute(clips)
+    return fidelity_report(verdicts, [_credited(v) for v in verdicts],
+                           find_copies(clips, training_clips, copy_threshold))

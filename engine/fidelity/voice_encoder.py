@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.audio import resample as audio_resample
+
 INSTALL_HINT = "pip install --no-deps resemblyzer==0.1.4 webrtcvad-wheels==2.0.14.post1"
 SAMPLE_RATE = 16_000
 EMBEDDING_SIZE = 256
@@ -44,14 +46,8 @@ def encoder_weights() -> Path:
 
 
 def resample(audio: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
-    """Polyphase resampling (scipy) from `rate` to `target` Hz, as float32."""
-    from scipy.signal import resample_poly
-
-    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
-    if int(rate) == target:
-        return audio
-    g = math.gcd(int(rate), target)
-    return resample_poly(audio, target // g, int(rate) // g).astype(np.float32)
+    """Float32 audio resampled from `rate` to `target` Hz (the encoder's 16 kHz by default)."""
+    return audio_resample(audio, rate, target)
 
 
 def preprocess(audio: np.ndarray, rate: int) -> np.ndarray:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.audio import resample
+
 RATE = 22050
 FRAME_MS = 5.0
 F0_FLOOR, F0_CEIL = 60.0, 500.0
@@ -54,14 +56,7 @@ def world():
 
 
 def _to_rate(audio: np.ndarray, sr: int) -> np.ndarray:
-    audio = np.asarray(audio, dtype=np.float64).reshape(-1)
-    if int(sr) == RATE:
-        return audio
-    from scipy.signal import resample_poly
-    from math import gcd
-
-    g = gcd(int(sr), RATE)
-    return resample_poly(audio, RATE // g, int(sr) // g)
+    return resample(audio, sr, RATE, dtype=np.float64)
 
 
 def analyse(audio: np.ndarray, sr: int) -> dict:
