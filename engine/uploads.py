@@ -21,6 +21,11 @@ EXTENSIONS = {
     "text": (".txt", ".md"),
 }
 SILENCE_RMS = 1e-3  # about -60 dBFS
+AUDIO_TYPES = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg"}
+TYPE_NAMES = {"audio/wav": "WAV", "audio/flac": "FLAC", "audio/ogg": "OGG", "audio/mpeg": "MP3"}
+MIN_SPEECH_S = 0.5  # of frames that are both sounding (above -60 dBFS) and speech to the VAD
+VAD_RATE, VAD_FRAME = 16_000, 480  # webrtcvad: 30 ms frames at 16 kHz
+SCAN_BLOCK_S = 3  # whole seconds, so that a block is a whole number of VAD frames
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,6 +168,41 @@ def _check_wav_header(data: bytes, name: str) -> None:
                        "Export the recording again.")
 
 
+@dataclasses.dataclass(frozen=True)
+class AudioScan:
+    """What a block-by-block read of a recording found: its length, how much of it is speech,
+    and whether the read stopped early (past the length limit)."""
+    duration_s: float
+    speech_s: float
+    stopped_early: bool
+
+
+def scan_audio(data: bytes, limit_s: float) -> AudioScan:
+    """Decode a recording block by block (never all at once) and measure its speech: 30 ms frames
+    that are above -60 dBFS and that webrtcvad (mode 3) calls speech. Stops once the recording is
+    known to be longer than `limit_s` (speech is then measured in that first part). Raises what
+    soundfile raises on damaged data."""
+    import soundfile
+    import webrtcvad
+
+    from engine.audio import resample
+
+    vad = webrtcvad.Vad(3)
+    frames = speech = 0
+    with soundfile.SoundFile(io.BytesIO(data)) as handle:
+        rate = int(handle.samplerate)
+        for block in handle.blocks(blocksize=rate * SCAN_BLOCK_S, dtype="float32", always_2d=True):
+            frames += len(block)
+            wav = resample(block.mean(axis=1), rate, VAD_RATE)
+            wav = wav[:len(wav) - len(wav) % VAD_FRAME].reshape(-1, VAD_FRAME)
+            loud = np.sqrt(np.mean(wav.astype(np.float64) ** 2, axis=1)) >= SILENCE_RMS
+            pcm = np.round(np.clip(wav, -1.0, 1.0) * 32767).astype("<i2")
+            speech += sum(1 for row, ok in zip(pcm, loud) if ok and vad.is_speech(row.tobytes(), VAD_RATE))
+            if frames / rate > limit_s:
+                return AudioScan(frames / rate, speech * VAD_FRAME / VAD_RATE, True)
+    return AudioScan(frames / rate, speech * VAD_FRAME / VAD_RATE, False)
+
+
 def _check_audio(data: bytes, name: str, settings) -> dict:
     import soundfile
 
@@ -170,6 +210,12 @@ def _check_audio(data: bytes, name: str, settings) -> dict:
     if media_type is None:
         raise InvalidInput(f"'{name}' is not an audio file we can read. "
                            "Upload WAV, FLAC, OGG or MP3 recordings.")
+    extension = Path(name).suffix.lower()
+    if AUDIO_TYPES.get(extension) != media_type:
+        actual = TYPE_NAMES[media_type]
+        raise InvalidInput(f"'{name}' holds {actual} audio but is named {extension}: rename it to "
+                           f".{actual.lower()} (or export it again as {extension[1:].upper()}) "
+                           "and upload it again.")
     if media_type == "audio/wav":
         _check_wav_header(data, name)
     try:
@@ -181,19 +227,20 @@ def _check_audio(data: bytes, name: str, settings) -> dict:
     if not settings.min_sample_rate <= rate <= settings.max_sample_rate:
         raise InvalidInput(f"'{name}' has a sample rate of {rate} Hz; recordings must be between "
                            f"{settings.min_sample_rate} and {settings.max_sample_rate} Hz.")
-    duration = info.frames / rate if info.frames > 0 else None
-    if duration is not None:
-        _check_duration(duration, name, settings)
     try:
-        audio, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        scan = scan_audio(data, settings.max_audio_s)
     except Exception:
         raise InvalidInput(f"'{name}' could not be decoded: the audio data is damaged or "
                            "truncated. Export it again.") from None
-    duration = len(audio) / rate
+    duration = scan.duration_s
+    if scan.stopped_early and info.frames > 0:
+        duration = max(duration, info.frames / rate)
+    if duration < settings.min_audio_s:
+        _check_duration(duration, name, settings)
+    if scan.speech_s < MIN_SPEECH_S:
+        raise InvalidInput(f"'{name}' holds no speech: it is silent or only background noise. "
+                           "Upload a recording of your voice.")
     _check_duration(duration, name, settings)
-    mono = audio.mean(axis=1)
-    if float(np.sqrt(np.mean(mono**2))) < SILENCE_RMS:
-        raise InvalidInput(f"'{name}' is silent (or nearly so). Upload a recording of your voice.")
     return {"media_type": media_type, "duration_s": round(duration, 3), "sample_rate": rate}
 
 

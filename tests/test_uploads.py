@@ -32,9 +32,15 @@ BAD_FILES = [
     ("voice", uploads.wav_cut_mid_header, "cut off inside its header"),
     ("voice", uploads.wav_with_lying_rate, "sample rate of 192000 Hz"),
     ("voice", uploads.random_mp3, "not an audio file"),
-    ("voice", uploads.hour_of_silence, "60.0 minutes long"),
-    ("voice", lambda folder: uploads.wav(folder, silent=True), "silent"),
+    ("voice", uploads.hour_of_silence, "holds no speech: it is silent"),
+    ("voice", lambda folder: uploads.wav(folder, silent=True), "holds no speech: it is silent"),
+    ("voice", uploads.room_hiss, "holds no speech"),
     ("voice", lambda folder: uploads.wav(folder, seconds=0.4), "at least 1 s"),
+    ("voice", uploads.eleven_minutes, "11.0 minutes long; recordings are limited to 10 minutes"),
+    ("voice", uploads.low_rate_wav, "sample rate of 4000 Hz; recordings must be between 8000"),
+    ("voice", uploads.wav_named_mp3, "holds WAV audio but is named .mp3: rename it to .wav"),
+    ("voice", uploads.flac_cut_mid_header, "could not be read as audio"),
+    ("voice", uploads.unsupported_aiff, "not a supported file type"),
     ("text", uploads.huge_text, "limited to 1.0 MB"),
     ("text", uploads.latin1_text, "not UTF-8"),
     ("text", lambda folder: uploads.png(folder), "is a image file"),
@@ -53,7 +59,11 @@ def test_bad_upload_is_refused_and_nothing_changes(engine, tmp_path, modality, m
 
 
 @pytest.mark.parametrize("modality, make", [
-    ("image", uploads.png), ("voice", uploads.wav), ("text", uploads.text)])
+    ("image", uploads.png), ("voice", uploads.wav), ("text", uploads.text),
+    ("voice", lambda folder: uploads.recording(folder, "take.flac")),
+    ("voice", lambda folder: uploads.recording(folder, "take.ogg")),
+    ("voice", lambda folder: uploads.recording(folder, "take.mp3", rate=44_100))],
+    ids=["png", "wav", "txt", "flac", "ogg", "mp3"])
 def test_good_upload_is_stored_with_hash_and_attestation(engine, tmp_path, modality, make):
     user = seller(engine, modality)
     path = make(tmp_path)
@@ -64,6 +74,8 @@ def test_good_upload_is_stored_with_hash_and_attestation(engine, tmp_path, modal
     assert item["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert (item["ownership_attested"], item["held_out"], item["modality"]) == (1, 1, modality)
     assert engine.settings.portfolio_dir in stored.parents
+    if modality == "voice":
+        assert abs(item["duration_s"] - 3.0) < 0.1 and item["sample_rate"] in (22_050, 44_100)
 
 
 def test_the_same_file_twice_is_refused(engine, tmp_path):

@@ -94,3 +94,58 @@ def latin1_text(folder: Path) -> Path:
     path = folder / "legacy.txt"
     path.write_bytes("Café crème, déjà vu: a très bon menu for the bistro downtown.".encode("cp1252"))
     return path
+
+
+def audio_bytes(fmt: str, seconds=3.0, rate=22_050, **kw) -> bytes:
+    """The test tone of wav_bytes encoded as FLAC, OGG (Vorbis) or MP3."""
+    audio, rate = soundfile.read(io.BytesIO(wav_bytes(seconds, rate, **kw)), dtype="float32")
+    buffer = io.BytesIO()
+    soundfile.write(buffer, audio, rate, format=fmt, **({"subtype": "VORBIS"} if fmt == "OGG" else {}))
+    return buffer.getvalue()
+
+
+def recording(folder: Path, name: str, **kw) -> Path:
+    """A good recording in the format its name says (.wav, .flac, .ogg or .mp3)."""
+    path = folder / name
+    fmt = Path(name).suffix[1:].upper()
+    path.write_bytes(wav_bytes(**kw) if fmt == "WAV" else audio_bytes(fmt, **kw))
+    return path
+
+
+def wav_named_mp3(folder: Path) -> Path:
+    path = folder / "take.mp3"
+    path.write_bytes(wav_bytes())
+    return path
+
+
+def flac_cut_mid_header(folder: Path) -> Path:
+    path = folder / "cut.flac"
+    path.write_bytes(audio_bytes("FLAC")[:20])
+    return path
+
+
+def low_rate_wav(folder: Path) -> Path:
+    return wav(folder, "phone.wav", rate=4_000)
+
+
+def eleven_minutes(folder: Path) -> Path:
+    path = folder / "long-read.wav"
+    t = np.arange(11 * 60 * 8_000) / 8_000
+    tone = 0.3 * np.sin(2 * np.pi * 180 * t) * (1 + np.sin(3 * t))
+    soundfile.write(path, tone.astype(np.float32), 8_000, subtype="PCM_16")
+    return path
+
+
+def room_hiss(folder: Path) -> Path:
+    """Eight seconds of quiet microphone hiss (about -50 dBFS) and nothing said."""
+    path = folder / "muted-mic.wav"
+    hiss = np.random.default_rng(1).standard_normal(8 * 22_050) * 0.003
+    soundfile.write(path, hiss.astype(np.float32), 22_050, subtype="PCM_16")
+    return path
+
+
+def unsupported_aiff(folder: Path) -> Path:
+    path = folder / "take.aiff"
+    audio, rate = soundfile.read(io.BytesIO(wav_bytes()), dtype="float32")
+    soundfile.write(path, audio, rate, format="AIFF")
+    return path
