@@ -2,12 +2,10 @@
 connections and the model backends; every operation checks who is asking."""
 
 import functools
-import json
 import re
 import threading
-import uuid
 
-from engine import personal_models
+from engine import personal_models, tryouts
 from engine import portfolio as portfolio_files
 from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
 from engine.jobs import JobKind, JobRunner
@@ -34,8 +32,11 @@ class Engine:
 
     def _job_kinds(self) -> list[JobKind]:
         from engine.text import job as text_job  # torch-free at import; trains lazily
+        from engine.voice import job as voice_job  # numpy only at import; fits lazily
         return [JobKind("train_text", functools.partial(text_job.run, self), resumable=True,
-                        on_end=text_job.on_end)]
+                        on_end=personal_models.on_training_end),
+                JobKind("train_voice", functools.partial(voice_job.run, self), resumable=True,
+                        on_end=personal_models.on_training_end)]
 
     def start_background(self) -> None:
         """Start the job worker (resuming or failing jobs a previous process left running)."""
@@ -249,39 +250,17 @@ class Engine:
         """Buyer: run a published model once and charge its price, together or not at all.
 
         A failed generation raises before any charge; replaying an idempotency key returns the
-        first generation without charging again.
+        first generation without running the model or charging again.
         """
         self.require(actor, "buyer")
-        model = self._published_model(model_id)
-        key = idempotency_key or f"gen:{uuid.uuid4().hex}"
-        if ledger.wallet_balance(self.db, actor["id"]) < model["price_cents"]:
-            raise PaymentError(f"A generation costs ${model['price_cents'] / 100:.2f}; top up your "
-                               "wallet first.")
-        with self.backends.using(model["modality"]) as backend:
-            output_path = backend.generate(model, request)
-        try:
-            generation = ledger.charge_generation(
-                self.db, actor["id"], model["seller_id"], model["current_version_id"],
-                model["price_cents"], self.settings.fee_bps, key,
-                json.dumps(request, sort_keys=True), str(output_path))
-        except ledger.LedgerError as exc:
-            raise PaymentError(str(exc)) from None
-        return generation
-
-    def _published_model(self, model_id) -> dict:
-        rows = list(self.db.query("SELECT * FROM models WHERE id = ?", [int(model_id)]))
-        if not rows or rows[0]["status"] != "published":
-            raise NotFound("This model is not available: its creator has not published it or "
-                           "has disabled it.")
-        return rows[0]
+        return tryouts.generate(self, actor, model_id, request, idempotency_key)
 
     # --- personal models ------------------------------------------------------------------
 
     def train(self, actor: dict | None) -> dict:
         """Seller: queue training of a new version of their personal model; returns the job."""
         self.require(actor, "seller")
-        from engine.text.base import spec_for
-        return personal_models.start_training(self, actor, spec_for(self.settings))
+        return personal_models.start_training(self, actor)
 
     def studio_model(self, actor: dict | None) -> dict:
         """Seller: their model, versions, latest job and boundaries."""
@@ -306,7 +285,14 @@ class Engine:
     def stream_copy(self, actor: dict | None, model_id, brief: str, idempotency_key: str | None = None):
         """Buyer: stream copy from a published text model, charged once it is complete."""
         self.require(actor, "buyer")
-        return personal_models.stream_copy(self, actor, model_id, brief, idempotency_key)
+        return tryouts.stream_copy(self, actor, model_id, brief, idempotency_key)
+
+    def speak(self, actor: dict | None, model_id, script: str,
+              idempotency_key: str | None = None) -> dict:
+        """Buyer: hear a script in a published voice model's voice, charged once the clip is made.
+        Returns the generation with `audio_path` and `duration_s`."""
+        self.require(actor, "buyer")
+        return tryouts.speak(self, actor, model_id, script, idempotency_key)
 
     # --- admin ----------------------------------------------------------------------------
 

@@ -1,21 +1,32 @@
-"""Personal models: training (as a background job), the publish gate, disabling, and serving
-a published text model to buyers with its charge. The Engine's methods delegate here."""
+"""Personal models, the seller's side: training (as a background job), the publish gate,
+disabling, boundaries, and the outcome of a training job on its model version. The Engine's
+methods delegate here; buyers' try-outs are in engine/tryouts.py."""
 
 import hashlib
+import importlib
 import json
-import uuid
 
-from engine import guard
-from engine.errors import InvalidInput, NotFound, PaymentError
-from storage import audit, boundaries, creators, ledger, portfolio
+from engine.errors import InvalidInput, NotFound
+from storage import audit, boundaries, creators, portfolio
 from storage import jobs as job_rows
 from storage.db import utcnow
 
 PUBLISH_THRESHOLD = 0.90
-MIN_TRAINING = {"text": 12}
-MIN_HELD_OUT = {"text": 4}
-MAX_BRIEF_CHARS = 2000
-TRAINABLE = ("text",)
+TRAINABLE = ("text", "voice")
+# Portfolio minima per modality: items to learn from, items held out to judge against, and (voice)
+# seconds of recordings to learn from. The demo voice creators have 12 and 10 clips of about 7 s
+# to learn from and 2 held out.
+MIN_TRAINING = {"text": 12, "voice": 8}
+MIN_HELD_OUT = {"text": 4, "voice": 2}
+MIN_TRAINING_SECONDS = {"voice": 30.0}
+ITEM_NOUN = {"text": "samples", "voice": "recordings"}
+BASE_SPECS = {"text": "engine.text.base", "voice": "engine.voice.base"}  # modules with spec_for(settings)
+WHAT_TO_ADD = {
+    "text": "Add more samples in your own voice (ideally 30 or more, with their briefs) and train again.",
+    "voice": "Add more recordings of your own voice (ideally 30 or more clips of 5-15 s, recorded "
+             "in a quiet room with the same microphone, each captioned with the words you say) and "
+             "train again.",
+}
 
 
 def model_for(db, seller_id: int, modality: str) -> dict | None:
@@ -32,7 +43,30 @@ def _owned_model(db, actor: dict, model_id) -> dict:
     return model
 
 
-def start_training(engine, actor: dict, base_spec) -> dict:
+def base_spec(settings, modality: str):
+    """The shared base model of a modality under the settings' profile (model_id, revision)."""
+    return importlib.import_module(BASE_SPECS[modality]).spec_for(settings)
+
+
+def check_portfolio(train: list[dict], held: list[dict], modality: str) -> None:
+    """Refuse, saying what to add, a portfolio too small to learn from and to judge against."""
+    noun = ITEM_NOUN[modality]
+    if len(train) < MIN_TRAINING[modality] or len(held) < MIN_HELD_OUT[modality]:
+        raise InvalidInput(
+            f"Your portfolio has {len(train)} {noun} to learn from and {len(held)} held out. A "
+            f"personal model needs at least {MIN_TRAINING[modality]} to learn from and "
+            f"{MIN_HELD_OUT[modality]} held out to judge it: add "
+            f"{max(0, MIN_TRAINING[modality] - len(train))} more and hold out "
+            f"{max(0, MIN_HELD_OUT[modality] - len(held))} more (Studio → Add work).")
+    seconds = sum(i["duration_s"] or 0.0 for i in train)
+    if seconds < MIN_TRAINING_SECONDS.get(modality, 0.0):
+        raise InvalidInput(
+            f"Your {noun} to learn from last {seconds:.0f} s in all; a personal voice needs at "
+            f"least {MIN_TRAINING_SECONDS[modality]:.0f} s. Add longer or more recordings "
+            "(Studio → Add work).")
+
+
+def start_training(engine, actor: dict) -> dict:
     """Queue a new version of the seller's model for training; returns the job."""
     db = engine.db
     profile = creators.get_profile(db, actor["id"])
@@ -43,13 +77,8 @@ def start_training(engine, actor: dict, base_spec) -> dict:
         raise InvalidInput(f"Personal {modality} models are not available yet.")
     train = portfolio.items_for(db, actor["id"], modality, held_out=False)
     held = portfolio.items_for(db, actor["id"], modality, held_out=True)
-    if len(train) < MIN_TRAINING[modality] or len(held) < MIN_HELD_OUT[modality]:
-        raise InvalidInput(
-            f"Your portfolio has {len(train)} samples to learn from and {len(held)} held out. A "
-            f"personal model needs at least {MIN_TRAINING[modality]} to learn from and "
-            f"{MIN_HELD_OUT[modality]} held out to judge it: add "
-            f"{max(0, MIN_TRAINING[modality] - len(train))} more and hold out "
-            f"{max(0, MIN_HELD_OUT[modality] - len(held))} more (Studio → Add work).")
+    check_portfolio(train, held, modality)
+    spec = base_spec(engine.settings, modality)
     model = model_for(db, actor["id"], modality)
     if model:
         job = job_rows.latest_for_target(db, f"model:{model['id']}")
@@ -70,8 +99,8 @@ def start_training(engine, actor: dict, base_spec) -> dict:
                             [model["id"]]).fetchone()[0]
         version_id = db["model_versions"].insert({
             "model_id": model["id"], "version": number, "status": "training",
-            "profile": engine.settings.profile, "base_model_id": base_spec.model_id,
-            "base_revision": base_spec.revision, "training_data_sha256": data_hash,
+            "profile": engine.settings.profile, "base_model_id": spec.model_id,
+            "base_revision": spec.revision, "training_data_sha256": data_hash,
             "created_at": now}).last_pk
         audit.record(db, actor["id"], "model.train", f"model:{model['id']}", version=number,
                      samples=len(train))
@@ -103,6 +132,38 @@ def cancel_training(engine, actor: dict) -> dict:
     return engine.jobs.cancel(job["id"])
 
 
+def mark_failed(db, version_id: int, reason: str) -> None:
+    """Record a version that will not finish, and put its model back to where it was."""
+    with db.atomic():
+        db["model_versions"].update(version_id, {"status": "failed",
+                                                 "fidelity_report": json.dumps({"error": reason})})
+        model = db["models"].get(db["model_versions"].get(version_id)["model_id"])
+        if model["status"] == "training":
+            db["models"].update(model["id"], {"status": "ready" if model["current_version_id"]
+                                              else "draft", "updated_at": utcnow()})
+
+
+def on_training_end(db, job: dict) -> None:
+    """A training job that ended without running to its end (cancelled while queued, or lost in
+    a restart with nothing to resume from): its version failed."""
+    mark_failed(db, job["payload"]["version_id"], job["error"] or job["message"] or job["status"])
+
+
+def record_judged(db, version_id: int, artefact_path: str, verdict: dict, report: dict) -> None:
+    """A trained and judged version: its artefact (relative to the data dir), fidelity with its
+    interval, copies and the full report; it becomes the model's current version (not published:
+    the creator publishes, and only through the gate)."""
+    with db.atomic():
+        db["model_versions"].update(version_id, {
+            "status": "ready", "artefact_path": artefact_path,
+            "fidelity": verdict["fidelity"], "fidelity_ci_low": verdict["ci_low"],
+            "fidelity_ci_high": verdict["ci_high"], "copies": verdict["copies"],
+            "fidelity_report": json.dumps(report)})
+        model_id = db["model_versions"].get(version_id)["model_id"]
+        db["models"].update(model_id, {"status": "ready", "current_version_id": version_id,
+                                       "updated_at": utcnow()})
+
+
 def publish(engine, actor: dict, model_id, price_cents: int) -> dict:
     """Publish the model at a price per generation, only when its fidelity estimate is >= 0.90."""
     db = engine.db
@@ -116,8 +177,7 @@ def publish(engine, actor: dict, model_id, price_cents: int) -> dict:
         raise InvalidInput(
             f"Fidelity {version['fidelity']:.2f} (95 % interval {version['fidelity_ci_low']:.2f}–"
             f"{version['fidelity_ci_high']:.2f}) is under {PUBLISH_THRESHOLD:.2f}, so the model "
-            "cannot be published yet. Add more samples in your own voice (ideally 30 or more, with "
-            "their briefs) and train again.")
+            f"cannot be published yet. {WHAT_TO_ADD[model['modality']]}")
     db["models"].update(model["id"], {"status": "published", "price_cents": price_cents,
                                       "updated_at": utcnow()})
     audit.record(db, actor["id"], "model.publish", f"model:{model['id']}", price_cents=price_cents,
@@ -153,47 +213,3 @@ def published(db, modality: str | None = None) -> list[dict]:
     if modality:
         sql, params = sql + " AND m.modality = ?", [modality]
     return list(db.query(sql + " ORDER BY u.display_name", params))
-
-
-def stream_copy(engine, actor: dict, model_id, brief: str, idempotency_key: str | None = None):
-    """Buyer: stream copy from a published text model; charge its price when the copy is complete
-    and allowed. Yields the text so far; a blocked brief or draft is never charged."""
-    db = engine.db
-    brief = (brief or "").strip()
-    if not brief:
-        raise InvalidInput("Write a brief first: what the copy is for, the audience and the tone.")
-    if len(brief) > MAX_BRIEF_CHARS:
-        raise InvalidInput(f"Your brief is {len(brief):,} characters; keep it under "
-                           f"{MAX_BRIEF_CHARS:,} (a few sentences work best).")
-    rows = list(db.query("SELECT * FROM models WHERE id = ?", [int(model_id or 0)]))
-    model = rows[0] if rows else None
-    if model is None or model["status"] != "published" or model["modality"] != "text":
-        raise NotFound("This model is not available: its creator has not published it or has disabled it.")
-    seller = db["users"].get(model["seller_id"])
-    limits = boundaries.get(db, seller["id"])
-    found = guard.find_violation(brief, limits)
-    if found:
-        boundaries.record_block(db, seller["id"], actor["id"], model["id"], "request", found, brief)
-        raise InvalidInput(guard.refusal(seller["display_name"], found, "request"))
-    if ledger.wallet_balance(db, actor["id"]) < model["price_cents"]:
-        raise PaymentError(f"A generation costs ${model['price_cents'] / 100:.2f}; top up your wallet first.")
-    version = db["model_versions"].get(model["current_version_id"])
-    adapter = str(engine.settings.data_dir / version["artefact_path"])
-    text = ""
-    with engine.backends.using("text") as backend:
-        for chunk in backend.stream(adapter, seller["display_name"], brief):
-            text += chunk
-            yield text
-    found = guard.find_violation(text, limits)
-    if found:
-        boundaries.record_block(db, seller["id"], actor["id"], model["id"], "output", found, text)
-        raise InvalidInput(guard.refusal(seller["display_name"], found, "output"))
-    if not engine.db["models"].get(model["id"])["status"] == "published":
-        raise NotFound("The creator disabled this model while it was writing; you were not charged.")
-    try:
-        ledger.charge_generation(db, actor["id"], seller["id"], version["id"], model["price_cents"],
-                                 engine.settings.fee_bps, idempotency_key or f"gen:{uuid.uuid4().hex}",
-                                 json.dumps({"brief": brief}), None, output_text=text)
-    except ledger.LedgerError as exc:
-        raise PaymentError(str(exc)) from None
-    yield text

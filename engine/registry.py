@@ -18,6 +18,7 @@ MODALITIES = ("image", "voice", "text")
 BUILTIN_BACKENDS: dict[tuple[str, str], str] = {
     ("text", "embedded"): "engine.text.backend:TextBackend",
     ("text", "hub"): "engine.text.backend:TextBackend",
+    ("voice", "embedded"): "engine.voice.backend:VoiceBackend",
 }
 
 

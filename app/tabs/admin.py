@@ -1,12 +1,15 @@
 """Admin: users, models with fidelity, ledger balances with the invariant check, the audit log."""
 
+import json
+
 import gradio as gr
 
 from app.context import bind, require
 from app.widgets import money
 
 USER_HEADERS = ["id", "username", "name", "role", "online", "joined"]
-MODEL_HEADERS = ["id", "creator", "kind", "name", "status", "price", "version", "fidelity", "95 % CI", "copies"]
+MODEL_HEADERS = ["id", "creator", "kind", "name", "status", "price", "version", "fidelity", "95 % CI",
+                 "judged", "copies", "held-out judged true", "base"]
 BALANCE_HEADERS = ["account", "kind", "name", "balance (debit +)"]
 AUDIT_HEADERS = ["id", "at", "actor", "action", "target", "detail"]
 
@@ -15,10 +18,7 @@ def _view(ctx, user):
     data = ctx.engine.admin_overview(user)
     users = [[u["id"], u["username"], u["display_name"], u["role"], "●" if u["online"] else "",
               u["created_at"][:10]] for u in data["users"]]
-    models = [[m["id"], m["seller"], m["modality"], m["name"], m["status"], money(m["price_cents"]),
-               m["version"], "" if m["fidelity"] is None else f"{m['fidelity']:.2f}",
-               "" if m["fidelity_ci_low"] is None else f"{m['fidelity_ci_low']:.2f}–{m['fidelity_ci_high']:.2f}",
-               m["copies"]] for m in data["models"]]
+    models = [_model_row(m) for m in data["models"]]
     balances = [[b["id"], b["kind"], b["name"], money(b["balance_cents"])]
                  for b in data["balances"] if b["balance_cents"]]
     check = data["invariants"]
@@ -29,6 +29,20 @@ def _view(ctx, user):
     audit = [[a["id"], a["at"], a["actor"] or "system", a["action"], a["target"], a["detail"]]
              for a in data["audit"]]
     return _summary(data), users, models, balances, verdict, audit
+
+
+def _model_row(model: dict) -> list:
+    """One model, whatever its kind: fidelity, interval, how many samples the judge credited,
+    copies, the judge's rate on the creator's own held-out work, and the base it was built on."""
+    report = json.loads(model["fidelity_report"] or "{}")
+    held = report.get("held_out_attributed")
+    return [model["id"], model["seller"], model["modality"], model["name"], model["status"],
+            money(model["price_cents"]), model["version"],
+            "" if model["fidelity"] is None else f"{model['fidelity']:.2f}",
+            "" if model["fidelity_ci_low"] is None
+            else f"{model['fidelity_ci_low']:.2f}–{model['fidelity_ci_high']:.2f}",
+            f"{report['attributed']} of {report['n']}" if "n" in report else "", model["copies"],
+            "" if held is None else f"{held:.0%}", model["base_model_id"] or ""]
 
 
 def _summary(data) -> str:

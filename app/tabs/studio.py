@@ -91,7 +91,8 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
                                 file_types=[e for exts in EXTENSIONS.values() for e in exts])
                 with gr.Column():
                     title = gr.Textbox(label="Title (single file)", max_length=120)
-                    caption = gr.Textbox(label="Caption or brief (optional)", lines=2, max_length=2000)
+                    caption = gr.Textbox(label="Caption or brief (optional); for recordings, "
+                                               "the words you say", lines=2, max_length=2000)
                     held_out = gr.Checkbox(label="Hold out for judging (not used in training)")
                     attested = gr.Checkbox(label="I made this work or hold the rights to it, and "
                                                  "I agree to its use for my personal model")

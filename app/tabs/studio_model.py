@@ -1,12 +1,14 @@
-"""The Studio's personal-model panel: train (with live progress), the fidelity report, price,
-publish or disable, and the creator's boundaries."""
+"""The Studio's personal-model panel: train (with live progress), the fidelity report (with a
+judged clip to hear, for voices), price, publish or disable, and the creator's boundaries."""
 
 import json
 
 import gradio as gr
+import soundfile
 
 from app.context import bind, require
 from app.widgets import esc, money, parse_money
+from engine.personal_models import PUBLISH_THRESHOLD, WHAT_TO_ADD
 
 STATUS_LABEL = {"draft": "not trained yet", "training": "training", "ready": "trained, not published",
                 "published": "published", "disabled": "disabled"}
@@ -28,6 +30,31 @@ def _progress_html(job: dict | None) -> str:
     return ""
 
 
+def _sample_md(sample: dict) -> str:
+    """One judged sample: a brief and its copy, or a script and the judge's verdict on the clip."""
+    if "script" in sample:
+        verdict = ("judged yours" if sample["attributed"] else
+                   f"not judged yours (nearest voice: {esc(sample['voice'])}, "
+                   f"{sample['typicality']:.1f}× your own spread)")
+        return f"> **Script:** {esc(sample['script'])}\n>\n> {verdict}"
+    return f"> **Brief:** {esc(sample['brief'])}\n>\n> {esc(sample['text'][:500])}"
+
+
+def _made_md(report: dict, current: dict) -> str:
+    """What the version was made from and with."""
+    line = f"Base: {esc(current['base_model_id'])}"
+    if report.get("recordings"):
+        line += (f" · fitted on {report['recordings']} recordings ({report['fit_seconds']:.0f} s"
+                 f"{', with their transcripts' if report.get('transcripts_used') else ''}) in "
+                 f"{report.get('train_s', '?')} s · judged against {len(report.get('pool', []))} "
+                 "other voices")
+        if report.get("pool_left_out"):
+            line += (" (left out as sounding like you: "
+                     f"{esc(', '.join(report['pool_left_out']))})")
+        return line
+    return line + f" · trained in {report.get('train_s', '?')} s"
+
+
 def _report_md(view: dict) -> str:
     model, current = view["model"], view["current"]
     if model is None:
@@ -37,17 +64,31 @@ def _report_md(view: dict) -> str:
              + (f" at {money(model['price_cents'])} per generation" if model["status"] == "published" else "")]
     if current and current["fidelity"] is not None:
         report = json.loads(current["fidelity_report"] or "{}")
-        verdict = "✅ can be published" if current["fidelity"] >= 0.90 else "❌ under the 0.90 gate"
+        passed = current["fidelity"] >= PUBLISH_THRESHOLD
+        verdict = "✅ can be published" if passed else f"❌ under the {PUBLISH_THRESHOLD:.2f} gate"
         lines += [f"**Version {current['version']} fidelity:** {current['fidelity']:.2f} "
                   f"(95 % interval {current['fidelity_ci_low']:.2f}–{current['fidelity_ci_high']:.2f}, "
                   f"{report.get('attributed', '?')} of {report.get('n', '?')} samples judged yours) — {verdict}",
                   f"**Copies of your training samples:** {current['copies']}"
                   + (f" · your own held-out work judged yours: {report['held_out_attributed']:.0%}"
                      if report.get("held_out_attributed") is not None else ""),
-                  f"Base: {esc(current['base_model_id'])} · trained in {report.get('train_s', '?')} s"]
-        for sample in report.get("samples", [])[:2]:
-            lines.append(f"> **Brief:** {esc(sample['brief'])}\n>\n> {esc(sample['text'][:500])}")
+                  _made_md(report, current)]
+        if not passed:
+            lines.append(f"**To raise it:** {WHAT_TO_ADD.get(model['modality'], '')}")
+        lines += [_sample_md(sample) for sample in report.get("samples", [])[:2]]
     return "\n\n".join(lines)
+
+
+def _sample_audio(ctx, view: dict):
+    """The first judged clip of the current voice version, to hear (hidden otherwise)."""
+    current = view["current"]
+    clips = json.loads(current["fidelity_report"] or "{}").get("sample_clips", []) if current else []
+    path = ctx.settings.data_dir / clips[0]["path"] if clips else None
+    if path is None or not path.is_file():
+        return gr.Audio(value=None, visible=False)
+    audio, rate = soundfile.read(path, dtype="float32")
+    return gr.Audio(value=(rate, audio), visible=True,
+                    label=f"A judged clip: “{clips[0]['script'][:80]}”")
 
 
 def _view(ctx, user):
@@ -58,7 +99,7 @@ def _view(ctx, user):
     price = f"{model['price_cents'] / 100:.2f}" if model else "1.00"
     limits = view["boundaries"]
     return (_report_md(view), _progress_html(job), gr.Timer(active=active), price,
-            "\n".join(limits["topics"]), ", ".join(limits["words"]))
+            "\n".join(limits["topics"]), ", ".join(limits["words"]), _sample_audio(ctx, view))
 
 
 def on_model_load(ctx, request: gr.Request):
@@ -115,6 +156,7 @@ def build(ctx, tab: gr.Tab) -> None:
     """The panel, inside the Studio tab."""
     with gr.Accordion("Personal model", open=True):
         report = gr.Markdown()
+        sample = gr.Audio(label="A judged clip", visible=False, interactive=False)
         progress = gr.HTML()
         with gr.Row():
             train = gr.Button("Train a new version", variant="primary")
@@ -128,7 +170,7 @@ def build(ctx, tab: gr.Tab) -> None:
         words = gr.Textbox(label="Banned words (comma-separated)", max_length=4000)
         save = gr.Button("Save boundaries")
     timer = gr.Timer(2.0, active=False)
-    view = [report, progress, timer, price, topics, words]
+    view = [report, progress, timer, price, topics, words, sample]
     load = bind(on_model_load, ctx)
     tab.select(load, None, view, api_name="studio_model")
     timer.tick(load, None, view, api_visibility="private", show_progress="hidden")

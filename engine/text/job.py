@@ -7,10 +7,10 @@ from pathlib import Path
 
 from engine.fidelity import text as text_judge
 from engine.jobs import JobCancelled, RunnerStopping
+from engine.personal_models import mark_failed, record_judged
 from engine.text import generate
 from engine.text.base import load_base, spec_for
 from storage import creators, portfolio
-from storage.db import utcnow
 
 SAMPLE_TOKENS = 256
 
@@ -72,23 +72,6 @@ def run(engine, ctx, config=None) -> dict:
         torch.set_num_threads(serving_threads)
 
 
-def mark_failed(db, version_id: int, reason: str) -> None:
-    """Record a version that will not finish, and put its model back to where it was."""
-    with db.atomic():
-        db["model_versions"].update(version_id, {"status": "failed",
-                                                 "fidelity_report": json.dumps({"error": reason})})
-        model = db["models"].get(db["model_versions"].get(version_id)["model_id"])
-        if model["status"] == "training":
-            db["models"].update(model["id"], {"status": "ready" if model["current_version_id"]
-                                              else "draft", "updated_at": utcnow()})
-
-
-def on_end(db, job: dict) -> None:
-    """A training job that ended without running to its end (cancelled while queued, or lost in
-    a restart with no checkpoint): its version failed."""
-    mark_failed(db, job["payload"]["version_id"], job["error"] or job["message"] or job["status"])
-
-
 def _train_and_judge(engine, ctx, config) -> dict:
     from engine.text.train import TrainConfig, train_adapter  # imports torch
 
@@ -137,12 +120,5 @@ def _train_and_judge(engine, ctx, config) -> dict:
               "training": summary, "base_model": version["base_model_id"],
               "samples": [{"brief": b, "text": s, "attributed": v["attributed"], "writer": v["writer"]}
                           for b, s, v in list(zip(briefs, samples, verdict["per_sample"]))[:12]]}
-    with db.atomic():
-        db["model_versions"].update(version_id, {
-            "status": "ready", "artefact_path": str(Path(out_dir).relative_to(settings.data_dir)),
-            "fidelity": verdict["fidelity"], "fidelity_ci_low": verdict["ci_low"],
-            "fidelity_ci_high": verdict["ci_high"], "copies": verdict["copies"],
-            "fidelity_report": json.dumps(report)})
-        db["models"].update(model_row["id"], {"status": "ready", "current_version_id": version_id,
-                                              "updated_at": utcnow()})
+    record_judged(db, version_id, str(Path(out_dir).relative_to(settings.data_dir)), verdict, report)
     return {k: report[k] for k in ("fidelity", "ci_low", "ci_high", "copies", "train_s")}

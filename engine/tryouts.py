@@ -1,0 +1,190 @@
+"""Buyers' try-outs of published personal models: one paid generation at a time, charged through
+the ledger.
+
+Every kind of try-out takes the same steps, in this order:
+1. the model must be published (`published_model`);
+2. an idempotency key already used returns its first generation, without running the model or
+   charging again (`replayed`);
+3. the creator's boundaries are checked on the request, and the wallet must cover the price
+   (`check_request`): a blocked request is logged and never charged;
+4. the model runs; its output is checked against the boundaries where it is text (`check_output`);
+5. the generation and its charge commit together (`charge`). Anything that fails before that
+   charges nothing; a voice clip whose charge fails is deleted.
+"""
+
+import hashlib
+import json
+import os
+import uuid
+
+from engine import guard
+from engine.errors import InvalidInput, NotFound, PaymentError
+from storage import boundaries, ledger
+
+MAX_BRIEF_CHARS = 2000
+MAX_SCRIPT_CHARS = 1000  # about a minute of speech
+
+
+def new_key() -> str:
+    """An idempotency key for a generation the caller did not name."""
+    return f"gen:{uuid.uuid4().hex}"
+
+
+def published_model(db, model_id, modality: str | None = None) -> dict:
+    """The published model with this id (of this modality), or NotFound."""
+    try:
+        rows = list(db.query("SELECT * FROM models WHERE id = ?", [int(model_id or 0)]))
+    except (TypeError, ValueError):
+        rows = []
+    model = rows[0] if rows else None
+    if model is None or model["status"] != "published" or (modality and model["modality"] != modality):
+        raise NotFound("This model is not available: its creator has not published it or has disabled it.")
+    return model
+
+
+def replayed(db, actor: dict, key: str, request: str) -> dict | None:
+    """The generation already made with this idempotency key for this buyer and request (marked
+    replayed), None for a new key; PaymentError when the key was used for something else."""
+    rows = list(db.query("SELECT * FROM generations WHERE idempotency_key = ?", [key]))
+    if not rows:
+        return None
+    if rows[0]["buyer_id"] != actor["id"] or rows[0]["request"] != request:
+        raise PaymentError("This request id was already used for another generation; send the "
+                           "request again without it.")
+    return {**rows[0], "replayed": True}
+
+
+def check_request(db, actor: dict, model: dict, text: str) -> tuple[dict, dict]:
+    """Check the request's text against the creator's boundaries (a block is logged and explained)
+    and the buyer's wallet against the price. Returns (seller, boundaries) for `check_output`."""
+    seller = db["users"].get(model["seller_id"])
+    limits = boundaries.get(db, seller["id"])
+    found = guard.find_violation(text, limits)
+    if found:
+        boundaries.record_block(db, seller["id"], actor["id"], model["id"], "request", found, text)
+        raise InvalidInput(guard.refusal(seller["display_name"], found, "request"))
+    if ledger.wallet_balance(db, actor["id"]) < model["price_cents"]:
+        raise PaymentError(f"A generation costs ${model['price_cents'] / 100:.2f}; top up your wallet first.")
+    return seller, limits
+
+
+def check_output(db, actor: dict, model: dict, seller: dict, limits: dict, text: str) -> None:
+    """Withhold (logged, not charged) a text output that crosses the creator's boundaries."""
+    found = guard.find_violation(text, limits)
+    if found:
+        boundaries.record_block(db, seller["id"], actor["id"], model["id"], "output", found, text)
+        raise InvalidInput(guard.refusal(seller["display_name"], found, "output"))
+
+
+def charge(engine, actor: dict, model: dict, request: str, key: str, output_path: str | None = None,
+           output_text: str | None = None) -> dict:
+    """Record the generation and charge its price in one transaction, if the model is still
+    published (a creator may disable it while it runs); returns the generation row."""
+    db = engine.db
+    if db["models"].get(model["id"])["status"] != "published":
+        raise NotFound("The creator disabled this model while it was working; you were not charged.")
+    try:
+        return ledger.charge_generation(db, actor["id"], model["seller_id"], model["current_version_id"],
+                                        model["price_cents"], engine.settings.fee_bps, key, request,
+                                        output_path, output_text=output_text)
+    except ledger.LedgerError as exc:
+        raise PaymentError(str(exc)) from None
+
+
+def generate(engine, actor: dict, model_id, request: dict, key: str | None = None) -> dict:
+    """Run a published model's backend once (`backend.generate(model, request)` returns the output
+    file) and charge its price, together or not at all."""
+    model = published_model(engine.db, model_id)
+    key = key or new_key()
+    body = json.dumps(request, sort_keys=True)
+    previous = replayed(engine.db, actor, key, body)
+    if previous:
+        return previous
+    if ledger.wallet_balance(engine.db, actor["id"]) < model["price_cents"]:
+        raise PaymentError(f"A generation costs ${model['price_cents'] / 100:.2f}; top up your "
+                           "wallet first.")
+    with engine.backends.using(model["modality"]) as backend:
+        output_path = backend.generate(model, request)
+    return charge(engine, actor, model, body, key, str(output_path))
+
+
+def stream_copy(engine, actor: dict, model_id, brief: str, key: str | None = None):
+    """Stream copy from a published text model; charge its price when the copy is complete and
+    allowed. Yields the text so far; a blocked brief or draft is never charged."""
+    db = engine.db
+    brief = (brief or "").strip()
+    if not brief:
+        raise InvalidInput("Write a brief first: what the copy is for, the audience and the tone.")
+    if len(brief) > MAX_BRIEF_CHARS:
+        raise InvalidInput(f"Your brief is {len(brief):,} characters; keep it under "
+                           f"{MAX_BRIEF_CHARS:,} (a few sentences work best).")
+    model = published_model(db, model_id, "text")
+    key = key or new_key()
+    request = json.dumps({"brief": brief})
+    previous = replayed(db, actor, key, request)
+    if previous:
+        yield previous["output_text"]
+        return
+    seller, limits = check_request(db, actor, model, brief)
+    version = db["model_versions"].get(model["current_version_id"])
+    adapter = str(engine.settings.data_dir / version["artefact_path"])
+    text = ""
+    with engine.backends.using("text") as backend:
+        for chunk in backend.stream(adapter, seller["display_name"], brief):
+            text += chunk
+            yield text
+    check_output(db, actor, model, seller, limits, text)
+    charge(engine, actor, model, request, key, output_text=text)
+    yield text
+
+
+def speak(engine, actor: dict, model_id, script: str, key: str | None = None) -> dict:
+    """Say a buyer's script with a published voice model and charge its price once the clip is
+    made. Returns the generation with `audio_path` (absolute) and `duration_s`; a blocked script,
+    a script that cannot be spoken or a failed charge costs nothing."""
+    import soundfile
+
+    db, settings = engine.db, engine.settings
+    script = (script or "").strip()
+    if not script:
+        raise InvalidInput("Write a script first: the words you want to hear in this voice.")
+    if len(script) > MAX_SCRIPT_CHARS:
+        raise InvalidInput(f"Your script is {len(script):,} characters; keep it under "
+                           f"{MAX_SCRIPT_CHARS:,} (about a minute of speech).")
+    if not any(c.isalnum() for c in script):
+        raise InvalidInput("Your script has no words to say: write it out as words.")
+    model = published_model(db, model_id, "voice")
+    key = key or new_key()
+    request = json.dumps({"script": script})
+    previous = replayed(db, actor, key, request)
+    if previous:
+        return _with_audio(settings, previous)
+    check_request(db, actor, model, script)
+    version = db["model_versions"].get(model["current_version_id"])
+    try:
+        with engine.backends.using("voice") as backend:
+            audio, rate = backend.speak(settings.data_dir / version["artefact_path"], script)
+    except ValueError as exc:
+        raise InvalidInput(f"This script could not be spoken ({exc}); write it out as plain "
+                           "sentences and try again. You have not been charged.") from None
+    relative = f"generations/{actor['id']}/{hashlib.sha256(key.encode()).hexdigest()[:24]}.wav"
+    final = settings.data_dir / relative
+    final.parent.mkdir(parents=True, exist_ok=True)
+    part = final.with_suffix(".part")
+    try:
+        soundfile.write(part, audio, rate, subtype="PCM_16", format="WAV")
+        os.replace(part, final)
+        generation = charge(engine, actor, model, request, key, output_path=relative)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        final.unlink(missing_ok=True)
+        raise
+    return _with_audio(settings, generation)
+
+
+def _with_audio(settings, generation: dict) -> dict:
+    import soundfile
+
+    path = settings.data_dir / generation["output_path"]
+    info = soundfile.info(str(path))
+    return {**generation, "audio_path": str(path), "duration_s": round(info.frames / info.samplerate, 2)}
