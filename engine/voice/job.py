@@ -241,4 +241,6 @@ def _fit_and_judge(engine, ctx) -> dict:
                     for s, v in list(zip(scripts, verdict["per_sample"]))[:SAMPLES_REPORTED]],
         "sample_clips": kept}
     record_judged(db, version_id, str(profile_path.relative_to(settings.data_dir)), verdict, report)
+    ctx.report(total, total, message=f"judged: fidelity {verdict['fidelity']:.2f} on "
+                                     f"{verdict['n']} clips")
     return {k: report[k] for k in ("fidelity", "ci_low", "ci_high", "copies", "train_s")}
