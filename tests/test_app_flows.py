@@ -10,6 +10,7 @@ from gradio_client.exceptions import AppError
 from storage import ledger, topics, users
 from tests import uploads
 from tests.conftest import login
+from tests.voice_market import fit_small_profile, force_published, needs_voice
 
 
 def state(server):
@@ -109,3 +110,50 @@ def test_buyer_cannot_try_an_unpublished_model(server):
     assert client.predict(api_name="/tryouts_models")["choices"] == []
     with pytest.raises(AppError, match="Pick a published model first"):
         client.predict(None, "Launch copy for a bakery", api_name="/tryouts_copy")
+
+
+@needs_voice
+def test_a_buyer_hears_a_published_voice_and_pays_once(server, tmp_path):
+    import soundfile
+
+    engine, client = server["engine"], login(server, "buyer")
+    buyer, ravi = users.find_user(engine.db, "buyer"), users.find_user(engine.db, "ravi")
+    assert client.predict(api_name="/tryouts_voice_models")["choices"] == []
+    with pytest.raises(AppError, match="Pick a published voice first"):
+        client.predict(None, "Hello there.", api_name="/tryouts_voice")
+
+    model = force_published(engine, ravi, fit_small_profile(tmp_path), price_cents=120)
+    assert client.predict(api_name="/tryouts_voice_models")["choices"] == [
+        ["Ravi Mensah — $1.20 per clip (fidelity 0.95)", model["id"]]]
+    before = ledger.wallet_balance(engine.db, buyer["id"])
+    clip, receipt = client.predict(model["id"], "Fresh bread every morning, right around the corner.",
+                                   api_name="/tryouts_voice")
+    audio, rate = soundfile.read(clip)
+    assert rate == 22050 and len(audio) / rate > 1.0 and abs(audio).max() > 0.3
+    assert receipt.startswith("Charged $1.20 for") and "Order the artist" in receipt
+    assert ledger.wallet_balance(engine.db, buyer["id"]) == before - 120
+    with pytest.raises(AppError, match="Write a script first"):
+        client.predict(model["id"], "   ", api_name="/tryouts_voice")
+    assert ledger.wallet_balance(engine.db, buyer["id"]) == before - 120
+
+    report = login(server, "ravi").predict(api_name="/studio_model")[0]
+    assert "Version 1 fidelity:** 0.95" in report and "**Script:**" in report
+    models = login(server, "admin").predict(api_name="/admin_load")[2]
+    row = dict(zip(models["headers"], next(r for r in models["data"] if r[0] == model["id"])))
+    assert (row["kind"], row["fidelity"], row["judged"], row["held-out judged true"]) == (
+        "voice", "0.95", "61 of 64", "100%")
+    engine.disable(ravi, model["id"])
+
+
+@needs_voice
+def test_a_voice_artist_starts_and_cancels_training_in_the_studio(server):
+    client = login(server, "ines")
+    assert "Not trained yet" in client.predict(api_name="/studio_model")[0]
+    started = client.predict(api_name="/studio_train")  # the app's worker is not running here
+    assert "queued" in started[1] and "training" in started[0]
+    cancelled = client.predict(api_name="/studio_cancel_training")
+    assert "Training was cancelled" in cancelled[1]
+    view = server["engine"].studio_model(users.find_user(server["engine"].db, "ines"))
+    assert view["versions"][0]["status"] == "failed" and view["model"]["status"] == "draft"
+    with pytest.raises(AppError, match="needs a buyer account"):
+        client.predict(view["model"]["id"], "Hello there.", api_name="/tryouts_voice")

@@ -197,7 +197,8 @@ def demo(tmp_path_factory):
 @needs_voice
 @pytest.mark.slow
 def test_a_demo_voice_creator_is_trained_judged_refused_then_heard_when_forced(demo):
-    from app.tabs.studio_model import _report_md
+    from app.context import Ctx
+    from app.tabs.studio_model import _report_md, _sample_audio
 
     engine = demo
     ravi, buyer = engine.user("ravi"), engine.user("buyer")
@@ -231,6 +232,9 @@ def test_a_demo_voice_creator_is_trained_judged_refused_then_heard_when_forced(d
         engine.publish(ravi, view["model"]["id"], 150)
     shown = _report_md(view)
     assert "❌ under the 0.90 gate" in shown and "**To raise it:**" in shown and "**Script:**" in shown
+    assert "fitted on 12 recordings" in shown and "left out as sounding like you: warm_baritone" in shown
+    player = _sample_audio(Ctx(engine), view)
+    assert player.visible and report["sample_clips"][0]["script"][:40] in player.label
     listed = [m for m in engine.admin_overview(engine.user("admin"))["models"] if m["modality"] == "voice"]
     assert [m["fidelity"] for m in listed] == [version["fidelity"]]
 

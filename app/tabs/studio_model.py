@@ -86,7 +86,7 @@ def _sample_audio(ctx, view: dict):
     path = ctx.settings.data_dir / clips[0]["path"] if clips else None
     if path is None or not path.is_file():
         return gr.Audio(value=None, visible=False)
-    audio, rate = soundfile.read(path, dtype="float32")
+    audio, rate = soundfile.read(path, dtype="int16")
     return gr.Audio(value=(rate, audio), visible=True,
                     label=f"A judged clip: “{clips[0]['script'][:80]}”")
 

@@ -30,7 +30,7 @@ def on_try_voice(ctx, model_id, script: str, request: gr.Request):
     if not model_id:
         raise gr.Error("Pick a published voice first.")
     clip = ctx.engine.speak(user, model_id, script, f"try:{uuid.uuid4().hex}")
-    audio, rate = soundfile.read(clip["audio_path"], dtype="float32")
+    audio, rate = soundfile.read(clip["audio_path"], dtype="int16")  # as stored: no conversion
     return (rate, audio), (f"Charged {money(clip['price_cents'])} for {clip['duration_s']:.1f} s · "
                            f"wallet {money(ctx.engine.wallet(user))}. Like the voice? Order the "
                            "artist from their gigs for a finished read of your script.")
