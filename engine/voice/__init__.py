@@ -1,2 +1,4 @@
-"""Personal voice models: a shared neural base TTS (piper, joe voice) plus a per-creator WORLD-vocoder
-profile (pitch statistics, frequency warp, spectral-envelope and recording-chain correction)."""
+"""Personal voice models: a shared neural base TTS (piper, joe voice; base.py) plus a per-creator
+profile fitted on their recordings (adapt.py: grain selection by default, a WORLD-vocoder mapping
+as the alternative), trained and judged by a background job (job.py) and served to buyers by the
+voice backend (backend.py)."""
