@@ -177,7 +177,8 @@ def publish(engine, actor: dict, model_id, price_cents: int) -> dict:
         raise InvalidInput(
             f"Fidelity {version['fidelity']:.2f} (95 % interval {version['fidelity_ci_low']:.2f}–"
             f"{version['fidelity_ci_high']:.2f}) is under {PUBLISH_THRESHOLD:.2f}, so the model "
-            f"cannot be published yet. {WHAT_TO_ADD[model['modality']]}")
+            "cannot be published yet. "
+            + WHAT_TO_ADD.get(model["modality"], "Add more of your own work and train again."))
     db["models"].update(model["id"], {"status": "published", "price_cents": price_cents,
                                       "updated_at": utcnow()})
     audit.record(db, actor["id"], "model.publish", f"model:{model['id']}", price_cents=price_cents,
