@@ -228,3 +228,39 @@ def test_cancelling_training_marks_the_version_failed(market):
     view = engine.studio_model(market["writer"])
     assert view["versions"][0]["status"] == "failed" and view["model"]["status"] == "draft"
     assert json.loads(view["versions"][0]["fidelity_report"])["error"]
+
+
+class _WordTokenizer:
+    """One token per entry of `vocab`, enough for the sampling helpers."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __len__(self):
+        return len(self.vocab)
+
+    def batch_decode(self, rows):
+        return ["".join(self.vocab[i] for i in row) for row in rows]
+
+
+def test_no_sentence_of_a_draft_opens_like_an_earlier_one():
+    import torch
+
+    from engine.text.generate import opener_blocker
+
+    vocab = ["<prompt>", "Go", " on", ",", " yes", ".", " Meet", " our", "!", " Go", " ahead", "?"]
+    tokenizer = _WordTokenizer(vocab)
+    blocker = opener_blocker(tokenizer, prompt_len=1)
+    ids = {word: i for i, word in enumerate(vocab)}
+
+    def allowed(words):
+        row = torch.tensor([[0] + [ids[w] for w in words]])
+        scores = blocker(row, torch.zeros(1, len(vocab)))
+        return {vocab[i] for i in range(len(vocab)) if scores[0, i] > -float("inf")}
+
+    draft = [" Go", " on", ",", " yes", "."]
+    assert " on" not in allowed(draft + [" Go"])          # "Go on" opened a sentence already
+    assert " ahead" in allowed(draft + [" Go"])           # "Go ahead" has not
+    assert " on" in allowed([" Go"])                      # the first sentence is free
+    assert allowed(draft + [" Go", " ahead"]) == set(vocab)  # past the opener, nothing is banned
+    assert allowed(draft + [" Meet"]) == set(vocab)

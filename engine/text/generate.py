@@ -1,5 +1,6 @@
 """Sampling copy from a (possibly adapted) causal LM: streamed for buyers, batched for judging."""
 
+import functools
 import threading
 
 from engine.text.base import encode_prompt
@@ -9,6 +10,45 @@ from engine.text.base import encode_prompt
 SAMPLING = {"do_sample": True, "temperature": 0.5, "top_p": 0.9, "repetition_penalty": 1.05,
             "no_repeat_ngram_size": 3}
 MIN_NEW_TOKENS = 24  # never an empty draft
+OPENER_TOKENS = 2  # no two sentences of a draft open with the same first two tokens
+
+
+@functools.lru_cache(maxsize=8)
+def sentence_end_ids(tokenizer) -> frozenset:
+    """Token ids whose text ends a sentence (., ! or ?) or holds a line break."""
+    texts = tokenizer.batch_decode([[i] for i in range(len(tokenizer))])
+    return frozenset(i for i, text in enumerate(texts)
+                     if text.rstrip()[-1:] in (".", "!", "?") or "\n" in text)
+
+
+def opener_blocker(tokenizer, prompt_len: int, size: int = OPENER_TOKENS):
+    """A logits processor that stops a sentence opening like an earlier sentence of the same draft.
+
+    The 135M model otherwise reuses one of the creator's openers ("Meet our ...", "Go on, ...")
+    two or three times in a draft, which no writer does.
+    """
+    from transformers import LogitsProcessor
+
+    ends = sentence_end_ids(tokenizer)
+
+    class NoRepeatedOpeners(LogitsProcessor):
+        def __call__(self, input_ids, scores):
+            for row, ids in enumerate(input_ids[:, prompt_len:].tolist()):
+                sentences, current = [], []
+                for token in ids:
+                    current.append(token)
+                    if token in ends:
+                        sentences.append(current)
+                        current = []
+                if len(current) >= size:
+                    continue
+                banned = {s[len(current)] for s in sentences
+                          if len(s) > len(current) and s[:len(current)] == current}
+                if banned:
+                    scores[row, sorted(banned)] = -float("inf")
+            return scores
+
+    return NoRepeatedOpeners()
 
 
 def _ids(tokenizer, creator_name: str, brief: str):
@@ -32,6 +72,7 @@ def stream(model, tokenizer, creator_name: str, brief: str, max_new_tokens: int 
         try:
             with torch.no_grad():
                 model.generate(ids, attention_mask=torch.ones_like(ids), streamer=streamer,
+                               logits_processor=[opener_blocker(tokenizer, ids.shape[1])],
                                max_new_tokens=max_new_tokens,
                                min_new_tokens=min(min_new_tokens or MIN_NEW_TOKENS, max_new_tokens),
                                pad_token_id=tokenizer.pad_token_id,
@@ -62,6 +103,7 @@ def batch(model, tokenizer, creator_name: str, briefs: list[str], max_new_tokens
         mask = torch.tensor([[0] * (width - len(p)) + [1] * len(p) for p in prompts])
         with torch.no_grad():
             out = model.generate(ids, attention_mask=mask, max_new_tokens=max_new_tokens,
+                                 logits_processor=[opener_blocker(tokenizer, width)],
                                  min_new_tokens=min(MIN_NEW_TOKENS, max_new_tokens),
                                  pad_token_id=tokenizer.pad_token_id,
                                  eos_token_id=tokenizer.eos_token_id, **SAMPLING)
