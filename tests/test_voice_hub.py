@@ -268,3 +268,26 @@ def test_a_hub_voice_is_trained_and_judged_like_an_embedded_one(tmp_path, coqui,
     assert len([c for c in coqui.calls if c[0] == "vc"]) == 2  # each judged clip was converted
     profile = hub.load_profile(engine.settings.data_dir / version["artefact_path"])
     assert 1 <= len(profile["reference_paths"]) <= hub.MAX_REFERENCES
+    from app.tabs.studio_model import _report_md
+    shown = _report_md(engine.studio_model(seller))
+    assert "voice_conversion_models/multilingual/vctk/freevc24: MIT" in shown
+    assert "not for commercial use" not in shown
+
+
+def test_the_studio_flags_a_non_commercial_base_voice():
+    from app.tabs.studio_model import _made_md
+
+    report = {"recordings": 8, "fit_seconds": 40.0, "train_s": 0.1, "pool": ["a"],
+              "licences": [hub.licence(XTTS)]}
+    line = _made_md(report, {"base_model_id": f"coqui-tts {XTTS}"})
+    assert "Coqui Public Model License (non-commercial) — ⚠️ not for commercial use" in line
+
+
+def test_a_model_whose_licence_must_be_accepted_says_how(tmp_path, coqui, monkeypatch):
+    def asks(self, *args, **kwargs):
+        raise EOFError("EOF when reading a line")  # coqui-tts's input() on a Space
+
+    monkeypatch.setattr(FakeTTS, "__init__", asks)
+    voice = hub.HubVoice(hub_settings(tmp_path, voice_model_id=XTTS, voice_conversion_model_id="none"))
+    with pytest.raises(MissingBackend, match="COQUI_TOS_AGREED=1"):
+        voice.synthesise("Hello.")

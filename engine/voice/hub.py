@@ -205,7 +205,13 @@ class HubVoice:
     def model(self, model_id: str):
         if model_id not in self._models:
             TTS = tts_class()
-            tts = TTS(model_id, progress_bar=False)
+            try:
+                tts = TTS(model_id, progress_bar=False)
+            except EOFError:  # coqui-tts asked on stdin to accept a model's licence (XTTS: CPML)
+                raise MissingBackend(
+                    f"{model_id} needs its licence accepted before it downloads: read it "
+                    f"({licence(model_id)['licence']}) and, if you accept it, set "
+                    "COQUI_TOS_AGREED=1 on the Space.") from None
             self._models[model_id] = tts.to(_device())
         return self._models[model_id]
 
