@@ -19,6 +19,7 @@ BUILTIN_BACKENDS: dict[tuple[str, str], str] = {
     ("text", "embedded"): "engine.text.backend:TextBackend",
     ("text", "hub"): "engine.text.backend:TextBackend",
     ("voice", "embedded"): "engine.voice.backend:VoiceBackend",
+    ("voice", "hub"): "engine.voice.backend:VoiceBackend",
 }
 
 

@@ -2,6 +2,7 @@
 
 import dataclasses
 import os
+import re
 from pathlib import Path
 
 PROFILES = ("embedded", "hub")
@@ -32,7 +33,15 @@ class Settings:
     fidelity_samples: int = 64
     text_model_id: str = "HuggingFaceTB/SmolLM2-360M-Instruct"
     image_model_id: str = "stabilityai/sd-turbo"
-    voice_model_id: str = "tts_models/multilingual/multi-dataset/xtts_v2"
+    # The `hub` profile's voice (coqui-tts catalogue ids; licences in engine/voice/hub.py and the
+    # README). The defaults allow commercial use: VITS on VCTK (Apache-2.0) speaks the script as
+    # `voice_speaker`, FreeVC (MIT) converts it to the creator's voice from their reference clips.
+    # A zero-shot cloning model (XTTS-v2: Coqui Public Model License, YourTTS: CC BY-NC-ND 4.0 —
+    # both non-commercial) can replace both: voice_model_id=<it>, voice_conversion_model_id=none.
+    voice_model_id: str = "tts_models/en/vctk/vits"
+    voice_conversion_model_id: str = "voice_conversion_models/multilingual/vctk/freevc24"
+    voice_speaker: str = "p225"
+    voice_language: str = "en"
 
     @property
     def db_path(self) -> Path:
@@ -61,7 +70,26 @@ class Settings:
             raise ValueError(f"SIGNATURE_PROFILE must be one of {PROFILES}, not {settings.profile!r}")
         if not 0 <= settings.fee_bps <= 10_000:
             raise ValueError("SIGNATURE_FEE_BPS must be between 0 and 10000 basis points")
+        check_voice_models(settings)
         return settings
+
+
+VOICE_MODEL_ID = re.compile(r"^tts_models/[\w.-]+/[\w.-]+/[\w.-]+$")
+VOICE_CONVERSION_MODEL_ID = re.compile(r"^voice_conversion_models/[\w.-]+/[\w.-]+/[\w.-]+$")
+NONE = "none"
+
+
+def check_voice_models(settings: "Settings") -> None:
+    """The hub voice's model ids are coqui-tts catalogue ids (`tts_models/<language>/<dataset>/
+    <model>`, `voice_conversion_models/...` or `none`); raises ValueError naming the variable."""
+    if not VOICE_MODEL_ID.match(settings.voice_model_id):
+        raise ValueError("SIGNATURE_VOICE_MODEL_ID must be a coqui-tts model id such as "
+                         f"tts_models/en/vctk/vits, not {settings.voice_model_id!r}")
+    conversion = settings.voice_conversion_model_id
+    if conversion != NONE and not VOICE_CONVERSION_MODEL_ID.match(conversion):
+        raise ValueError("SIGNATURE_VOICE_CONVERSION_MODEL_ID must be a coqui-tts voice conversion "
+                         "model id such as voice_conversion_models/multilingual/vctk/freevc24, or "
+                         f"'none' for a model that clones from reference clips, not {conversion!r}")
 
 
 def _parse(field: dataclasses.Field, raw: str):

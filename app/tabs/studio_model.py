@@ -51,6 +51,11 @@ def _made_md(report: dict, current: dict) -> str:
         if report.get("pool_left_out"):
             line += (" (left out as sounding like you: "
                      f"{esc(', '.join(report['pool_left_out']))})")
+        if report.get("licences"):  # the hub profile's pretrained models
+            line += " · model licences: " + "; ".join(
+                f"{esc(m['model_id'])}: {esc(m['licence'])}"
+                + (" — ⚠️ not for commercial use" if m.get("commercial") is False else "")
+                for m in report["licences"])
         return line
     return line + f" · trained in {report.get('train_s', '?')} s"
 

@@ -1,10 +1,13 @@
-"""The voice backend: one loaded base voice (piper) with creators' fitted profiles, kept in a small
-LRU, turning scripts into speech in a creator's voice."""
+"""The voice backend: one loaded base voice with creators' fitted profiles, kept in a small LRU,
+turning scripts into speech in a creator's voice. `embedded`: piper and grain profiles; `hub`:
+coqui-tts models and reference-clip profiles (engine/voice/hub.py)."""
 
 import collections
 from pathlib import Path
 
 import numpy as np
+
+from engine.errors import MissingBackend
 
 MAX_PROFILES = 8
 
@@ -33,17 +36,22 @@ class VoiceBackend:
     def base(self):
         """The base voice, loaded on first use with the serving thread count."""
         if self._base is None:
-            from engine.voice.base import BaseVoice
-            self._base = BaseVoice(threads=self.settings.threads)
+            if self.settings.profile == "hub":
+                from engine.voice.hub import HubVoice
+                self._base = HubVoice(self.settings)
+            else:
+                from engine.voice.base import BaseVoice
+                self._base = BaseVoice(threads=self.settings.threads)
         return self._base
 
     def profile(self, path: str | Path) -> dict:
         """A fitted profile, read once and kept while it is among the MAX_PROFILES last used."""
-        from engine.voice import adapt
+        from engine.voice import adapt, hub
 
         key = str(Path(path).resolve())
         if key not in self._profiles:
-            self._profiles[key] = adapt.load_profile(key)
+            self._profiles[key] = (hub.load_profile(key) if hub.is_hub_profile(key)
+                                   else adapt.load_profile(key))
         self._profiles.move_to_end(key)
         while len(self._profiles) > MAX_PROFILES:
             self._profiles.popitem(last=False)
@@ -53,4 +61,11 @@ class VoiceBackend:
         """`script` spoken with the profile at `profile_path` (None: the bare base voice)."""
         if profile_path is None:
             return self.base.synthesise(script)
-        return speak(self.base, self.profile(profile_path), script)
+        profile = self.profile(profile_path)
+        made_on = "hub" if profile.get("route") else "embedded"
+        if made_on != self.settings.profile:
+            raise MissingBackend(f"This voice was made on the '{made_on}' profile and speaks only "
+                                 f"there: set SIGNATURE_PROFILE={made_on}, or train it again.")
+        if made_on == "hub":  # spoken by the coqui-tts models it was fitted for
+            return self.base.speak(profile, script)
+        return speak(self.base, profile, script)

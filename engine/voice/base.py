@@ -26,12 +26,11 @@ class VoiceSpec:
 
 
 def spec_for(settings) -> VoiceSpec:
-    """The base voice of the settings' profile. Only `embedded` has one so far: the `hub` profile's
-    pretrained TTS (SIGNATURE_VOICE_MODEL_ID) is not wired in yet."""
-    if settings.profile != "embedded":
-        raise MissingBackend(f"Personal voice models run on the embedded profile for now; the "
-                             f"'{settings.profile}' profile's voice model ({settings.voice_model_id}) "
-                             "is not available yet. Set SIGNATURE_PROFILE=embedded.")
+    """The base voice of the settings' profile: the piper joe voice (embedded), or the coqui-tts
+    models of the `hub` profile (engine/voice/hub.py; MissingBackend where coqui-tts is missing)."""
+    if settings.profile == "hub":
+        from engine.voice import hub
+        return hub.spec(settings)
     try:
         model, _ = voice_files()
     except RuntimeError as exc:

@@ -5,6 +5,9 @@ The flow is bench/voice_model.py's: the base voice reads the creator's transcrip
 is fitted on the pairs and saved (a checkpoint too: after a restart the job resumes from it), at
 least `settings.fidelity_samples` clips are generated and the judge scores them against the
 creator's recordings and a pool of other voices. Runs in the engine's job worker.
+
+Under SIGNATURE_PROFILE=hub the profile is the creator's reference clips for the coqui-tts models
+(engine/voice/hub.py) instead of a grain profile; the judge and everything after it are the same.
 """
 
 import os
@@ -159,30 +162,14 @@ def _save_profile(profile: dict, path: Path) -> None:
     os.replace(part, path)
 
 
-def _fit_and_judge(engine, ctx) -> dict:
-    import soundfile
-
-    from engine.fidelity.voice import VoiceEmbedder, judge_clips, load_clip
+def _embedded_profile(ctx, settings, version_dir, fit_clips, fit_scripts, first_sample, total):
+    """The grain profile over the piper voice: fitted and saved, or read back on resume.
+    Returns (profile, its path, script -> (audio, rate))."""
     from engine.voice import adapt
     from engine.voice.backend import speak
     from engine.voice.base import BaseVoice
 
-    db, settings = ctx.db, engine.settings
-    version_id = ctx.payload["version_id"]
-    version = db["model_versions"].get(version_id)
-    model_row = db["models"].get(version["model_id"])
-    seller_id = model_row["seller_id"]
-    train_items = portfolio.items_for(db, seller_id, "voice", held_out=False)
-    held_items = portfolio.items_for(db, seller_id, "voice", held_out=True)
-    train_clips = [load_clip(settings.data_dir / i["file_path"]) for i in train_items]
-    fit_clips, fit_scripts = fitting_set(train_clips, [transcript(i) for i in train_items])
-    n_samples = settings.fidelity_samples
-    scripts = judging_scripts(held_items, {s for s in map(transcript, train_items) if s}, n_samples)
-    first_sample = len(fit_clips) + 1
-    total = first_sample + n_samples + 1
-    version_dir = settings.data_dir / "models" / str(model_row["id"]) / f"v{version['version']}"
     profile_path = version_dir / "profile.npz"
-
     base = BaseVoice(threads=max(1, settings.train_threads))
     if ctx.resume_from and ctx.resume_from.resolve() == profile_path.resolve():
         profile = adapt.load_profile(profile_path)
@@ -202,11 +189,60 @@ def _fit_and_judge(engine, ctx) -> dict:
         _save_profile(profile, profile_path)
         ctx.report(first_sample, total, message="voice profile fitted and saved",
                    checkpoint_path=profile_path.resolve())
+    return profile, profile_path, lambda script: speak(base, profile, script)
+
+
+def _hub_profile(ctx, settings, version_dir, fit_clips, first_sample, total):
+    """The hub profile (engine/voice/hub.py): the creator's reference clips chosen and saved for
+    the coqui-tts models, or read back on resume. Returns (profile, its path, script -> audio)."""
+    from engine.voice import hub
+
+    profile_path = version_dir / hub.PROFILE_FILE
+    voice = hub.HubVoice(settings)
+    if ctx.resume_from and ctx.resume_from.resolve() == profile_path.resolve():
+        profile = hub.load_profile(profile_path)
+        ctx.report(first_sample, total, message="resumed: your reference recordings were already chosen")
+    else:
+        started = time.perf_counter()
+        ctx.check_cancelled()
+        ctx.report(0, total, message=f"choosing reference clips from your {len(fit_clips)} recordings")
+        profile = hub.fit(fit_clips, settings, profile_path)
+        profile["fit_s"] = round(time.perf_counter() - started, 1)
+        ctx.report(first_sample, total, message="reference clips chosen and saved",
+                   checkpoint_path=profile_path.resolve())
+    return profile, profile_path, lambda script: voice.speak(profile, script)
+
+
+def _fit_and_judge(engine, ctx) -> dict:
+    import soundfile
+
+    from engine.fidelity.voice import VoiceEmbedder, judge_clips, load_clip
+
+    db, settings = ctx.db, engine.settings
+    version_id = ctx.payload["version_id"]
+    version = db["model_versions"].get(version_id)
+    model_row = db["models"].get(version["model_id"])
+    seller_id = model_row["seller_id"]
+    train_items = portfolio.items_for(db, seller_id, "voice", held_out=False)
+    held_items = portfolio.items_for(db, seller_id, "voice", held_out=True)
+    train_clips = [load_clip(settings.data_dir / i["file_path"]) for i in train_items]
+    fit_clips, fit_scripts = fitting_set(train_clips, [transcript(i) for i in train_items])
+    n_samples = settings.fidelity_samples
+    scripts = judging_scripts(held_items, {s for s in map(transcript, train_items) if s}, n_samples)
+    first_sample = len(fit_clips) + 1
+    total = first_sample + n_samples + 1
+    version_dir = settings.data_dir / "models" / str(model_row["id"]) / f"v{version['version']}"
+    if settings.profile == "hub":
+        profile, profile_path, say = _hub_profile(ctx, settings, version_dir, fit_clips,
+                                                  first_sample, total)
+    else:
+        profile, profile_path, say = _embedded_profile(ctx, settings, version_dir, fit_clips,
+                                                       fit_scripts, first_sample, total)
 
     generated = []
     for i, script in enumerate(scripts):
         ctx.check_cancelled()
-        generated.append(speak(base, profile, script))
+        generated.append(say(script))
         ctx.report(first_sample + i + 1, total,
                    message=f"judging fidelity: clip {i + 1} of {len(scripts)} generated")
     ctx.check_cancelled()
@@ -240,6 +276,8 @@ def _fit_and_judge(engine, ctx) -> dict:
                      "copy": v["copy"]}
                     for s, v in list(zip(scripts, verdict["per_sample"]))[:SAMPLES_REPORTED]],
         "sample_clips": kept}
+    if profile.get("licences"):
+        report["licences"] = profile["licences"]
     record_judged(db, version_id, str(profile_path.relative_to(settings.data_dir)), verdict, report)
     ctx.report(total, total, message=f"judged: fidelity {verdict['fidelity']:.2f} on "
                                      f"{verdict['n']} clips")
