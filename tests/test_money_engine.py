@@ -58,3 +58,22 @@ def test_admin_refunds_pays_out_and_sees_a_reconciled_overview(market, admin):  
     assert ledger.check_invariants(engine.db)["ok"]
     actions = [a["action"] for a in engine.admin_overview(admin)["audit"]]
     assert {"plan.paid", "generation.refund", "payout.run"} <= set(actions)
+
+
+def test_the_admin_money_tab_shows_the_check_balances_plans_and_equity(market, admin):  # noqa: F811
+    from types import SimpleNamespace
+
+    from app.tabs import admin_money
+    engine = market["engine"]
+    engine.pay_plan(market["seller"], "creation", "card")
+    engine.generate(market["buyer"], market["model"], {"brief": "a"})
+    check, creators, history, plans_note, plans, equity_note, equity = admin_money._view(
+        SimpleNamespace(engine=engine), admin)
+    assert check.startswith("### ✓ Money reconciles")
+    assert "buyer charges $2.50 = platform fees $0.37 + creator earnings $2.13" in check
+    assert creators == [[market["seller"]["id"], "juniper", "$2.13", "$0.00", "$0.00", "$0.00", "$2.13"]]
+    assert history == [] and "enforced" in plans_note
+    assert [p[2:] for p in plans] == [["creation ($25.00/month)", 1, plans[0][4], "paid"],
+                                      ["assistant ($29.00/month)", 0, "never", "lapsed"]]
+    assert "No creator qualifies yet" in equity_note and "$30,000" in equity_note
+    assert equity[0][6] == "no: tenure under the minimum"
