@@ -42,7 +42,8 @@ def run_payouts(db, run_key: str, minimum_cents: int = 1) -> list[dict]:
     """Pay every creator whose available balance is at least `minimum_cents`, all in one
     transaction; returns one row per creator paid (user_id, amount_cents, entry_id).
 
-    A run key can be used once: running it again raises LedgerError and changes nothing.
+    A run key that paid anyone can be used once: running it again raises LedgerError and changes
+    nothing. A run that found nobody to pay writes nothing, so its name stays free.
     """
     if not run_key or ":" in run_key:
         raise ledger.LedgerError("a payout run needs a name without ':' (for example 2026-11)")

@@ -209,3 +209,12 @@ def test_equity_qualifies_on_growth_or_size_after_a_year(db, people):
 def dataclasses_replace(rules, **changes):
     import dataclasses
     return dataclasses.replace(rules, **changes)
+
+
+def test_a_one_cent_refund_that_is_all_fee_is_written(db, people):
+    generation = sell(db, people, "g1", price=7)  # fee 1, share 6
+    ledger.refund_generation(db, generation["id"], "r1", amount_cents=6)  # fee part 0, share 6
+    last = ledger.refund_generation(db, generation["id"], "r2")  # the last cent: all fee, no share
+    assert [p["account"] for p in json.loads(last["postings"])] == [
+        ledger.wallet_account(people["buyer"]), ledger.FEES]
+    assert ledger.balance(db, ledger.FEES) == 0 and ledger.earnings_balance(db, people["seller"]) == 0
