@@ -32,10 +32,22 @@ def setup(path, processes: int, purchases_each: int) -> dict:
     return {"seller": seller["id"], "version": version, "buyers": buyers}
 
 
+_BARRIER = None
+
+
+def _ready(barrier) -> None:
+    global _BARRIER
+    _BARRIER = barrier
+
+
 def buy(args) -> dict:
-    """One process: `count` purchases with its own keys, each retried once (a replay)."""
+    """One process: `count` purchases with its own keys, every tenth retried once (a replay).
+    Processes wait for each other after opening the database, so start-up is not timed."""
     path, seller, version, buyer, count = args
     db = open_db(path)
+    if _BARRIER is not None:
+        _BARRIER.wait()
+    started = time.time()
     errors, replays_ok = [], 0
     for n in range(count):
         key = f"p{buyer}-{n}"
@@ -48,19 +60,20 @@ def buy(args) -> dict:
                 replays_ok += again["replayed"] and again["id"] == first["id"]
         except Exception as exc:  # reported to the caller, e.g. "database is locked"
             errors.append(f"{type(exc).__name__}: {exc}")
+    ended = time.time()
     db.close()
-    return {"errors": errors, "replays_ok": replays_ok}
+    return {"errors": errors, "replays_ok": replays_ok, "started": started, "ended": ended}
 
 
 def run(path, processes: int, purchases_each: int) -> dict:
     """Set up, buy from `processes` processes at once; returns timings and worker reports."""
     people = setup(path, processes, purchases_each)
     jobs = [(str(path), people["seller"], people["version"], b, purchases_each) for b in people["buyers"]]
-    started = time.perf_counter()
     if processes == 1:
         reports = [buy(jobs[0])]
     else:
-        with multiprocessing.get_context("spawn").Pool(processes) as pool:
-            reports = pool.map(buy, jobs)
-    elapsed = time.perf_counter() - started
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(processes, initializer=_ready, initargs=(context.Barrier(processes),)) as pool:
+            reports = pool.map(buy, jobs, chunksize=1)
+    elapsed = max(r["ended"] for r in reports) - min(r["started"] for r in reports)
     return {**people, "seconds": elapsed, "reports": reports}
