@@ -260,6 +260,10 @@ class Engine:
         """Seller: pay this month of the creation or assistant plan, from earnings or card."""
         return money.pay_plan(self, self.require(actor, "seller"), plan, source)
 
+    def creator_account(self, actor: dict | None) -> dict:
+        """Seller: their earnings balance and this month's plans."""
+        return money.creator_account(self, self.require(actor, "seller"))
+
     def refund(self, actor: dict | None, generation_id, amount_cents: int | None = None,
                reason: str = "", idempotency_key: str = "") -> dict:
         """Admin: refund all or part of a generation (fee and creator share in proportion)."""

@@ -90,6 +90,16 @@ def run_payouts(engine, actor: dict, run_key: str) -> list[dict]:
     return paid
 
 
+def creator_account(engine, actor: dict) -> dict:
+    """Seller: their balance (earned, refunded, plans, paid out, available) and this month's plans."""
+    db, month = engine.db, subscriptions.current_month()
+    balance = next(c for c in payouts.creator_balances(db) if c["user_id"] == actor["id"])
+    prices = plan_prices(engine.settings)
+    plans = [{"plan": plan, "price_cents": prices[plan], "paid": subscriptions.is_active(db, actor["id"], plan, month)}
+             for plan in subscriptions.PLANS]
+    return {"balance": balance, "month": month, "plans": plans, "enforced": engine.settings.plans_enforced}
+
+
 def overview(engine) -> dict:
     """Admin: creator balances, reconciliation, payouts, plans this month, equity programme."""
     db, month = engine.db, subscriptions.current_month()

@@ -77,3 +77,16 @@ def test_the_admin_money_tab_shows_the_check_balances_plans_and_equity(market, a
                                       ["assistant ($29.00/month)", 0, "never", "lapsed"]]
     assert "No creator qualifies yet" in equity_note and "$30,000" in equity_note
     assert equity[0][6] == "no: tenure under the minimum"
+
+
+def test_a_creator_sees_their_balance_and_pays_a_plan_in_their_tab(market):  # noqa: F811
+    from app.tabs import seller_money
+    engine, seller = market["engine"], market["seller"]
+    engine.pay_plan(seller, "creation", "card")
+    engine.generate(market["buyer"], market["model"], {"brief": "a"})
+    text = seller_money.account_text(engine.creator_account(seller))
+    assert "**Available to pay out: $2.13**" in text
+    assert "- Creation-model plan ($25.00/month): paid ✓" in text
+    assert "- Assistant plan ($29.00/month): unpaid" in text
+    with pytest.raises(Forbidden):
+        engine.creator_account(market["buyer"])
