@@ -236,8 +236,8 @@ def refund_generation(db, generation_id: int, idempotency_key: str,
         if available < share_part:
             raise LedgerError(
                 f"the creator's part of this refund is ${share_part / 100:.2f} but only "
-                f"${available / 100:.2f} of their earnings is still available (the rest was paid "
-                "out): refund a smaller amount or settle it outside the ledger")
+                f"${available / 100:.2f} of their earnings is still available (the rest was paid out "
+                "or paid for plans): refund a smaller amount or settle it outside the ledger")
         entry_postings = [(wallet, -amount)] + [(account, cents) for account, cents in
                                                   ((earnings, share_part), (FEES, fee_part)) if cents]
         return post(db, "refund", entry_postings, key,
