@@ -95,8 +95,8 @@ def creator_account(engine, actor: dict) -> dict:
     db, month = engine.db, subscriptions.current_month()
     balance = next(c for c in payouts.creator_balances(db) if c["user_id"] == actor["id"])
     prices = plan_prices(engine.settings)
-    plans = [{"plan": plan, "price_cents": prices[plan], "paid": subscriptions.is_active(db, actor["id"], plan, month)}
-             for plan in subscriptions.PLANS]
+    plans = [{"plan": plan, "price_cents": prices[plan],
+              "paid": subscriptions.is_active(db, actor["id"], plan, month)} for plan in subscriptions.PLANS]
     return {"balance": balance, "month": month, "plans": plans, "enforced": engine.settings.plans_enforced}
 
 
