@@ -5,12 +5,12 @@ import functools
 import re
 import threading
 
-from engine import personal_models, tryouts
+from engine import money, personal_models, tryouts
 from engine import portfolio as portfolio_files
 from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
 from engine.jobs import JobKind, JobRunner
 from engine.registry import BackendRegistry
-from storage import audit, conversations, creators, ledger, models, open_db, portfolio, topics, users
+from storage import audit, conversations, creators, ledger, models, open_db, payouts, portfolio, topics, users
 from storage.db import connect
 
 MAX_TOP_UP_CENTS = 100_000
@@ -253,7 +253,41 @@ class Engine:
         first generation without running the model or charging again.
         """
         self.require(actor, "buyer")
+        money.check_model_available(self, model_id)
         return tryouts.generate(self, actor, model_id, request, idempotency_key)
+
+    def pay_plan(self, actor: dict | None, plan: str, source: str = "earnings") -> dict:
+        """Seller: pay this month of the creation or assistant plan, from earnings or card."""
+        return money.pay_plan(self, self.require(actor, "seller"), plan, source)
+
+    def creator_account(self, actor: dict | None) -> dict:
+        """Seller: their earnings balance and this month's plans."""
+        return money.creator_account(self, self.require(actor, "seller"))
+
+    def refund(self, actor: dict | None, generation_id, amount_cents: int | None = None,
+               reason: str = "", idempotency_key: str = "") -> dict:
+        """Admin: refund all or part of a generation (fee and creator share in proportion)."""
+        self.require(actor, "admin")
+        return money.refund(self, actor, generation_id, amount_cents, reason,
+                            idempotency_key or tryouts.new_key())
+
+    def run_payouts(self, actor: dict | None, run_key: str) -> list[dict]:
+        """Admin: one payout run, named once (e.g. the month); returns who was paid what."""
+        return money.run_payouts(self, self.require(actor, "admin"), run_key)
+
+    def renew_plans(self, actor: dict | None) -> dict:
+        """Admin: renew this month's plans from earnings; returns renewed and lapsed."""
+        return money.renew_plans(self, self.require(actor, "admin"))
+
+    def payouts_csv(self, actor: dict | None, run_key: str | None = None) -> str:
+        """Admin: payouts as CSV (one run, or all)."""
+        self.require(actor, "admin")
+        return payouts.payouts_csv(self.db, run_key or None)
+
+    def money_overview(self, actor: dict | None) -> dict:
+        """Admin: creator balances, reconciliation, payouts, plans and the equity programme."""
+        self.require(actor, "admin")
+        return money.overview(self)
 
     # --- personal models ------------------------------------------------------------------
 
@@ -280,11 +314,12 @@ class Engine:
         return personal_models.save_boundaries(self, self.require(actor, "seller"), topics, words)
 
     def published_models(self, modality: str | None = None) -> list[dict]:
-        return personal_models.published(self.db, modality)
+        return money.visible(self, personal_models.published(self.db, modality))
 
     def stream_copy(self, actor: dict | None, model_id, brief: str, idempotency_key: str | None = None):
         """Buyer: stream copy from a published text model, charged once it is complete."""
         self.require(actor, "buyer")
+        money.check_model_available(self, model_id)
         return tryouts.stream_copy(self, actor, model_id, brief, idempotency_key)
 
     def speak(self, actor: dict | None, model_id, script: str,
@@ -292,6 +327,7 @@ class Engine:
         """Buyer: hear a script in a published voice model's voice, charged once the clip is made.
         Returns the generation with `audio_path` and `duration_s`."""
         self.require(actor, "buyer")
+        money.check_model_available(self, model_id)
         return tryouts.speak(self, actor, model_id, script, idempotency_key)
 
     # --- admin ----------------------------------------------------------------------------

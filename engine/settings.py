@@ -18,6 +18,16 @@ class Settings:
     port: int = 7860
     demo_data: bool = True
     fee_bps: int = 1500
+    plan_creation_cents: int = 2500
+    plan_assistant_cents: int = 2900
+    plans_enforced: bool = False
+    payout_minimum_cents: int = 100
+    equity_min_years: float = 1.0
+    equity_earnings_cents: int = 3_000_000
+    equity_growth_bps: int = 1000
+    equity_alt_earnings_cents: int = 10_000_000
+    equity_grant_cents: int = 250_000
+    equity_grant_years: int = 4
     queue_size: int = 32
     max_upload_mb: int = 120
     max_image_mb: int = 20
@@ -71,6 +81,11 @@ class Settings:
         if not 0 <= settings.fee_bps <= 10_000:
             raise ValueError("SIGNATURE_FEE_BPS must be between 0 and 10000 basis points")
         check_voice_models(settings)
+        for name in ("plan_creation_cents", "plan_assistant_cents", "payout_minimum_cents",
+                     "equity_earnings_cents", "equity_alt_earnings_cents", "equity_grant_cents",
+                     "equity_grant_years"):
+            if getattr(settings, name) < 1:
+                raise ValueError(f"SIGNATURE_{name.upper()} must be at least 1")
         return settings
 
 

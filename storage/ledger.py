@@ -10,7 +10,11 @@ Accounts:
   platform:cash        asset      money received from buyers (card top-ups)
   platform:fees        revenue    the platform's fee on each sale
   wallet:<user id>     liability  a buyer's prepaid balance
-  earnings:<user id>   liability  what the platform owes a creator
+  earnings:<user id>   liability  what the platform owes a creator (available to pay out)
+  platform:plans       revenue    creators' monthly plan subscriptions (see storage/subscriptions)
+
+Entry kinds: top_up, generation, refund (reverses part or all of a generation), payout
+(earnings leave through platform cash, see storage/payouts), plan (a month of a creator plan).
 """
 
 import hashlib
@@ -18,7 +22,7 @@ import json
 
 from storage.db import immediate, utcnow
 
-CASH, FEES = "platform:cash", "platform:fees"
+CASH, FEES, PLANS = "platform:cash", "platform:fees", "platform:plans"
 
 
 class LedgerError(ValueError):
@@ -51,6 +55,7 @@ def ensure_platform_accounts(db) -> None:
     """Create the platform's own accounts."""
     ensure_account(db, CASH, "asset", "Platform cash")
     ensure_account(db, FEES, "revenue", "Platform fees")
+    ensure_account(db, PLANS, "revenue", "Creator plan subscriptions")
 
 
 def ensure_user_accounts(db, user: dict) -> None:
@@ -171,6 +176,72 @@ def charge_generation(db, buyer_id: int, seller_id: int, model_version_id: int,
             "created_at": utcnow()}).last_pk
         row = list(db.query("SELECT * FROM generations WHERE id = ?", [generation_id]))[0]
     return {**row, "replayed": False}
+
+
+def refunded_cents(db, generation_id: int) -> int:
+    """How much of a generation's price has been refunded so far, in cents."""
+    return -db.execute(
+        "SELECT COALESCE(SUM(p.amount_cents), 0) FROM ledger_entries e JOIN ledger_postings p "
+        "ON p.entry_id = e.id WHERE e.kind = 'refund' AND e.idempotency_key LIKE ? "
+        "AND p.account_id LIKE 'wallet:%'", [f"refund:{generation_id}:%"]).fetchone()[0]
+
+
+def refund_generation(db, generation_id: int, idempotency_key: str,
+                      amount_cents: int | None = None, reason: str = "") -> dict:
+    """Return all (default) or part of a generation's price to the buyer's wallet.
+
+    A reversing entry takes the fee back from the platform and the share back from the creator
+    in proportion to the amount (cumulative rounding, so refunding everything in parts returns
+    exactly the fee and the share). Refused, with the ledger unchanged, when the amount is not
+    a positive whole number of cents, exceeds what is left to refund, or when the creator's
+    available earnings no longer cover their part (it was paid out). Replaying the key returns
+    the first refund entry.
+    """
+    if amount_cents is not None and (not isinstance(amount_cents, int) or amount_cents <= 0):
+        raise LedgerError("a refund must be a positive whole number of cents")
+    if not idempotency_key:
+        raise LedgerError("every refund needs an idempotency key")
+    key = f"refund:{generation_id}:{idempotency_key}"
+    with immediate(db):
+        rows = list(db.query("SELECT * FROM generations WHERE id = ?", [generation_id]))
+        if not rows:
+            raise LedgerError(f"there is no generation {generation_id}: check the id")
+        generation = rows[0]
+        if generation["ledger_entry_id"] is None:
+            raise LedgerError(f"generation {generation_id} was free: there is nothing to refund")
+        replay = list(db.query("SELECT * FROM ledger_entries WHERE idempotency_key = ?", [key]))
+        postings = {p["account_id"]: p["amount_cents"] for p in db.query(
+            "SELECT account_id, amount_cents FROM ledger_postings WHERE entry_id = ?",
+            [generation["ledger_entry_id"]])}
+        price = generation["price_cents"]
+        fee = -postings.get(FEES, 0)
+        wallet = wallet_account(generation["buyer_id"])
+        earnings = next(a for a in postings if a.startswith("earnings:"))
+        done = refunded_cents(db, generation_id)
+        if replay:
+            returned = -json.loads(replay[0]["postings"])[0]["amount"]
+            if amount_cents is not None and amount_cents != returned:
+                raise IdempotencyConflict(
+                    f"refund key {idempotency_key!r} was already used for ${returned / 100:.2f}; "
+                    "use a new key for another refund")
+            return {**replay[0], "replayed": True}
+        amount = price - done if amount_cents is None else amount_cents
+        if amount <= 0 or done + amount > price:
+            raise LedgerError(f"generation {generation_id} cost ${price / 100:.2f} and "
+                              f"${done / 100:.2f} is already refunded: at most "
+                              f"${(price - done) / 100:.2f} can still be refunded")
+        fee_part = fee * (done + amount) // price - fee * done // price
+        share_part = amount - fee_part
+        available = -balance(db, earnings)
+        if available < share_part:
+            raise LedgerError(
+                f"the creator's part of this refund is ${share_part / 100:.2f} but only "
+                f"${available / 100:.2f} of their earnings is still available (the rest was paid out "
+                "or paid for plans): refund a smaller amount or settle it outside the ledger")
+        entry_postings = [(wallet, -amount)] + [(account, cents) for account, cents in
+                                                  ((earnings, share_part), (FEES, fee_part)) if cents]
+        return post(db, "refund", entry_postings, key,
+                    memo=f"refund of generation {generation_id}" + (f": {reason}" if reason else ""))
 
 
 def account_balances(db) -> list[dict]:

@@ -68,10 +68,11 @@ def test_handlers_refuse_a_request_without_a_user(server):
     from app.context import Ctx, bind
     import inspect
 
-    from app.tabs import admin, assistant, studio, studio_model, tryouts, tryouts_models
+    from app.tabs import (admin, admin_money, assistant, seller_money, studio, studio_model, tryouts,
+                          tryouts_models)
 
     ctx = Ctx(server["engine"])
-    modules = (tryouts, tryouts_models, studio, studio_model, assistant, admin)
+    modules = (tryouts, tryouts_models, studio, studio_model, assistant, admin, admin_money, seller_money)
     handlers = [getattr(m, n) for m in modules for n in dir(m) if n.startswith("on_") and n != "on_wallet"]
     assert len(handlers) >= 23
     for handler in handlers:

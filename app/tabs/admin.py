@@ -5,6 +5,7 @@ import json
 import gradio as gr
 
 from app.context import bind, require
+from app.tabs import admin_money
 from app.widgets import money
 
 USER_HEADERS = ["id", "username", "name", "role", "online", "joined"]
@@ -89,6 +90,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
         with gr.Tab("Ledger"):
             verdict = gr.Markdown()
             balances = gr.Dataframe(headers=BALANCE_HEADERS, interactive=False)
+        admin_money.build(ctx)
         with gr.Tab("Audit log"):
             audit = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True)
         view = [summary, users, models, balances, verdict, audit]

@@ -3,6 +3,7 @@
 import gradio as gr
 
 from app.context import bind, require
+from app.tabs import seller_money
 from app.widgets import money, parse_money
 from engine.errors import InvalidInput
 from storage import creators, topics
@@ -163,6 +164,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
             with gr.Row():
                 save_topic = gr.Button("Save topic", variant="primary")
                 remove_topic = gr.Button("Remove topic", variant="stop")
+        seller_money.build(ctx, tab)
 
         view = [headline, bio, tone, languages, gigs, gig_pick, topic_rows, topic_pick, grounding]
         tab.select(bind(on_assistant_load, ctx), None, view, api_name="assistant_load")
