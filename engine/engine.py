@@ -5,12 +5,16 @@ import functools
 import re
 import threading
 
+from engine import boundaries as creator_boundaries
 from engine import money, personal_models, tryouts
 from engine import portfolio as portfolio_files
 from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
 from engine.jobs import JobKind, JobRunner
 from engine.registry import BackendRegistry
 from storage import audit, conversations, creators, ledger, models, open_db, payouts, portfolio, topics, users
+from storage import boundaries as boundary_store
+from storage import jobs as job_rows
+from storage import redteam as redteam_store
 from storage.db import connect
 
 MAX_TOP_UP_CENTS = 100_000
@@ -23,6 +27,8 @@ class Engine:
     def __init__(self, settings, backends: BackendRegistry | None = None):
         self.settings = settings
         self._local = threading.local()
+        self._guard = None
+        self._guard_lock = threading.Lock()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         open_db(settings.db_path).close()
         with self.db.atomic():
@@ -36,11 +42,22 @@ class Engine:
         return [JobKind("train_text", functools.partial(text_job.run, self), resumable=True,
                         on_end=personal_models.on_training_end),
                 JobKind("train_voice", functools.partial(voice_job.run, self), resumable=True,
-                        on_end=personal_models.on_training_end)]
+                        on_end=personal_models.on_training_end),
+                JobKind("redteam", functools.partial(creator_boundaries.run_redteam_job, self))]
 
     def start_background(self) -> None:
         """Start the job worker (resuming or failing jobs a previous process left running)."""
         self.jobs.start()
+
+    @property
+    def guard(self):
+        """The boundary guard (engine.guard.Guard), created on first use; its sentence embedder
+        loads on the first check that needs it."""
+        with self._guard_lock:
+            if self._guard is None:
+                from engine.guard import Guard
+                self._guard = Guard()
+            return self._guard
 
     @property
     def db(self):
@@ -310,8 +327,26 @@ class Engine:
     def disable(self, actor: dict | None, model_id) -> dict:
         return personal_models.disable(self, self.require(actor, "seller"), model_id)
 
-    def save_boundaries(self, actor: dict | None, topics: str, words: str) -> dict:
-        return personal_models.save_boundaries(self, self.require(actor, "seller"), topics, words)
+    def save_boundaries(self, actor: dict | None, topics: str, words: str, categories=()) -> dict:
+        """Seller: replace their boundaries: topics one per line ("Name: phrase; phrase"), banned
+        words comma-separated, and the built-in categories switched on."""
+        return creator_boundaries.save(self, self.require(actor, "seller"), topics, words, categories)
+
+    def boundaries(self, actor: dict | None) -> dict:
+        """Seller: their boundaries, latest red-team run and any run in flight."""
+        actor = self.require(actor, "seller")
+        return creator_boundaries.redteam_view(self, actor["id"])
+
+    def run_redteam(self, actor: dict | None, seller_id: int | None = None) -> dict:
+        """Seller (their own) or admin (any seller): queue a red-team run of the boundaries."""
+        return creator_boundaries.start_redteam(self, self.require(actor, "seller", "admin"), seller_id)
+
+    def check_assistant_message(self, seller_id: int, buyer: dict | None, text: str,
+                                stage: str = "request"):
+        """The assistant's guard on a buyer's message ('request') or a drafted reply ('output');
+        a block is logged and raised as InvalidInput with the buyer's reason."""
+        return creator_boundaries.check_assistant_message(self, seller_id, buyer["id"] if buyer else None,
+                                                          text, stage)
 
     def published_models(self, modality: str | None = None) -> list[dict]:
         return money.visible(self, personal_models.published(self.db, modality))
@@ -331,6 +366,14 @@ class Engine:
         return tryouts.speak(self, actor, model_id, script, idempotency_key)
 
     # --- admin ----------------------------------------------------------------------------
+
+    def admin_guard(self, actor: dict | None) -> dict:
+        """Admin: every creator's latest red-team run (with runs in flight) and the guard's log."""
+        self.require(actor, "admin")
+        rows = redteam_store.latest_per_seller(self.db)
+        for row in rows:
+            row["job"] = job_rows.latest_for_target(self.db, f"redteam:{row['seller_id']}")
+        return {"creators": rows, "blocks": boundary_store.recent_blocks(self.db)}
 
     def admin_overview(self, actor: dict | None) -> dict:
         """Admin: users, models, ledger balances with the invariant check, the audit log."""

@@ -196,16 +196,6 @@ def disable(engine, actor: dict, model_id) -> dict:
     return db["models"].get(model["id"])
 
 
-def save_boundaries(engine, actor: dict, topics: str, words: str) -> dict:
-    """Seller: banned topics (one per line) and words (comma-separated)."""
-    topic_list = [t.strip() for t in (topics or "").splitlines() if t.strip()][:100]
-    word_list = [w.strip() for w in (words or "").split(",") if w.strip()][:500]
-    saved = boundaries.save(engine.db, actor["id"], [], topic_list, word_list)
-    audit.record(engine.db, actor["id"], "boundaries.save", f"user:{actor['id']}",
-                 topics=len(topic_list), words=len(word_list))
-    return saved
-
-
 def published(db, modality: str | None = None) -> list[dict]:
     """Published models buyers can try, with creator names and prices."""
     sql = """SELECT m.*, u.display_name, v.fidelity FROM models m JOIN users u ON u.id = m.seller_id

@@ -5,9 +5,12 @@ Every kind of try-out takes the same steps, in this order:
 1. the model must be published (`published_model`);
 2. an idempotency key already used returns its first generation, without running the model or
    charging again (`replayed`);
-3. the creator's boundaries are checked on the request, and the wallet must cover the price
-   (`check_request`): a blocked request is logged and never charged;
-4. the model runs; its output is checked against the boundaries where it is text (`check_output`);
+3. the creator's boundaries are checked on the request by the guard (engine.guard, through
+   engine.boundaries), and the wallet must cover the price (`check_request`): a blocked request
+   is logged and never charged;
+4. the model runs; its output is checked by the guard where it can be read (`check_output`): copy
+   as text; a voice clip speaks the script checked in step 3; an image is passed to the guard, which
+   says it cannot inspect pixels here (no offline image classifier is installed);
 5. the generation and its charge commit together (`charge`). Anything that fails before that
    charges nothing; a voice clip whose charge fails is deleted.
 """
@@ -17,9 +20,9 @@ import json
 import os
 import uuid
 
-from engine import guard
+from engine import boundaries as creator_boundaries
 from engine.errors import InvalidInput, NotFound, PaymentError
-from storage import boundaries, ledger
+from storage import ledger
 
 MAX_BRIEF_CHARS = 2000
 MAX_SCRIPT_CHARS = 1000  # about a minute of speech
@@ -54,26 +57,28 @@ def replayed(db, actor: dict, key: str, request: str) -> dict | None:
     return {**rows[0], "replayed": True}
 
 
-def check_request(db, actor: dict, model: dict, text: str) -> tuple[dict, dict]:
-    """Check the request's text against the creator's boundaries (a block is logged and explained)
-    and the buyer's wallet against the price. Returns (seller, boundaries) for `check_output`."""
+def check_request(engine, actor: dict, model: dict, text: str) -> tuple[dict, dict]:
+    """Check the request's text against the creator's boundaries through the guard (a block is
+    logged and explained, and costs nothing) and the buyer's wallet against the price. Returns
+    (seller, boundaries) for `check_output`."""
+    db = engine.db
     seller = db["users"].get(model["seller_id"])
-    limits = boundaries.get(db, seller["id"])
-    found = guard.find_violation(text, limits)
-    if found:
-        boundaries.record_block(db, seller["id"], actor["id"], model["id"], "request", found, text)
-        raise InvalidInput(guard.refusal(seller["display_name"], found, "request"))
+    limits = creator_boundaries.check_request(engine, seller, actor["id"], model["id"], model["modality"], text)
     if ledger.wallet_balance(db, actor["id"]) < model["price_cents"]:
         raise PaymentError(f"A generation costs ${model['price_cents'] / 100:.2f}; top up your wallet first.")
     return seller, limits
 
 
-def check_output(db, actor: dict, model: dict, seller: dict, limits: dict, text: str) -> None:
-    """Withhold (logged, not charged) a text output that crosses the creator's boundaries."""
-    found = guard.find_violation(text, limits)
-    if found:
-        boundaries.record_block(db, seller["id"], actor["id"], model["id"], "output", found, text)
-        raise InvalidInput(guard.refusal(seller["display_name"], found, "output"))
+def check_output(engine, actor: dict, model: dict, seller: dict, limits: dict, content):
+    """Withhold (logged, not charged) an output that crosses the creator's boundaries; returns
+    the guard's verdict (for an image it says what could not be inspected)."""
+    return creator_boundaries.check_output(engine, seller, actor["id"], model["id"], model["modality"],
+                                           content, limits)
+
+
+def request_text(request: dict) -> str:
+    """The words of a generation request (prompt, brief, script, style notes), for the guard."""
+    return "\n".join(str(v) for v in request.values() if isinstance(v, str) and v.strip())
 
 
 def charge(engine, actor: dict, model: dict, request: str, key: str, output_path: str | None = None,
@@ -100,11 +105,11 @@ def generate(engine, actor: dict, model_id, request: dict, key: str | None = Non
     previous = replayed(engine.db, actor, key, body)
     if previous:
         return previous
-    if ledger.wallet_balance(engine.db, actor["id"]) < model["price_cents"]:
-        raise PaymentError(f"A generation costs ${model['price_cents'] / 100:.2f}; top up your "
-                           "wallet first.")
+    seller, limits = check_request(engine, actor, model, request_text(request))
     with engine.backends.using(model["modality"]) as backend:
         output_path = backend.generate(model, request)
+    if model["modality"] == "image":
+        check_output(engine, actor, model, seller, limits, output_path)
     return charge(engine, actor, model, body, key, str(output_path))
 
 
@@ -125,7 +130,7 @@ def stream_copy(engine, actor: dict, model_id, brief: str, key: str | None = Non
     if previous:
         yield previous["output_text"]
         return
-    seller, limits = check_request(db, actor, model, brief)
+    seller, limits = check_request(engine, actor, model, brief)
     version = db["model_versions"].get(model["current_version_id"])
     adapter = str(engine.settings.data_dir / version["artefact_path"])
     text = ""
@@ -133,7 +138,7 @@ def stream_copy(engine, actor: dict, model_id, brief: str, key: str | None = Non
         for chunk in backend.stream(adapter, seller["display_name"], brief):
             text += chunk
             yield text
-    check_output(db, actor, model, seller, limits, text)
+    check_output(engine, actor, model, seller, limits, text)
     charge(engine, actor, model, request, key, output_text=text)
     yield text
 
@@ -159,7 +164,7 @@ def speak(engine, actor: dict, model_id, script: str, key: str | None = None) ->
     previous = replayed(db, actor, key, request)
     if previous:
         return _with_audio(settings, previous)
-    check_request(db, actor, model, script)
+    check_request(engine, actor, model, script)
     version = db["model_versions"].get(model["current_version_id"])
     try:
         with engine.backends.using("voice") as backend:

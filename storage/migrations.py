@@ -292,8 +292,29 @@ CREATE TABLE guard_events (
 ALTER TABLE generations ADD COLUMN output_text TEXT;
 """
 
+# The guard: red-team runs per creator (their boundaries, per modality), and the modality and
+# category of each logged block.
+SCHEMA_V4_GUARD = """
+CREATE TABLE redteam_runs (
+    id INTEGER PRIMARY KEY,
+    seller_id INTEGER NOT NULL REFERENCES users(id),
+    model_id INTEGER REFERENCES models(id),
+    job_id INTEGER REFERENCES jobs(id),
+    boundaries TEXT NOT NULL DEFAULT '{}',
+    modalities TEXT NOT NULL DEFAULT '[]',
+    attempts INTEGER NOT NULL CHECK (attempts >= 0),
+    breaks INTEGER NOT NULL CHECK (breaks >= 0),
+    results TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX redteam_runs_seller ON redteam_runs(seller_id, id);
+ALTER TABLE guard_events ADD COLUMN modality TEXT;
+ALTER TABLE guard_events ADD COLUMN category TEXT;
+"""
+
 MIGRATIONS = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2_JOBS),
     (3, SCHEMA_V3_BOUNDARIES),
+    (4, SCHEMA_V4_GUARD),
 ]

@@ -15,10 +15,4 @@ from engine.guard.text import find_violation, normalise
 from engine.guard.verdict import CATEGORY_LABELS, IMAGE_OUTPUT_GAP, Verdict, buyer_reason
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "IMAGE_OUTPUT_GAP", "MODALITIES", "Guard", "Verdict",
-           "buyer_reason", "find_violation", "has_boundaries", "normalise", "normalise_boundaries",
-           "refusal"]
-
-
-def refusal(creator_name: str, found: str, stage: str) -> str:
-    """The buyer-facing reason for a banned word or topic phrase (the first guard's wording)."""
-    return buyer_reason(creator_name, "word", found, stage)
+           "buyer_reason", "find_violation", "has_boundaries", "normalise", "normalise_boundaries"]
