@@ -1,5 +1,5 @@
 """The demo marketplace, generated offline on first launch: creators with portfolios, gigs, trigger
-topics and past buyer conversations, a buyer with a funded wallet, and an admin.
+topics, boundaries and past buyer conversations, a buyer with a funded wallet, and an admin.
 
 Everything is drawn, spoken (espeak-ng) or written by code in this package; nothing is downloaded.
 Files go through the same validation and storage path as a creator's own uploads.
@@ -14,7 +14,7 @@ import soundfile
 from assets import conversations as conversation_text
 from assets import copy_samples, portfolios, voices
 from engine import portfolio as portfolio_files
-from storage import audit, conversations, creators, ledger, topics, users
+from storage import audit, boundaries, conversations, creators, ledger, topics, users
 
 DEMO_PASSWORD = "signature-demo"
 BUYER_START_CENTS = 20_000
@@ -108,6 +108,33 @@ CREATORS = [
                 _package("premium", "Long case study", 320, 9, 2, "Up to 1,500 words, interview notes")])]},
 ]
 
+# Each demo creator's boundaries: built-in categories switched on, one topic of their own (its
+# requests and near misses are written in assets/guard/sets/topics.py) and a banned word.
+BOUNDARIES = {
+    "mara": (["adult", "political", "violence"],
+             [{"name": "Tobacco and vaping", "phrases": ["cigarette ads", "vape flavours", "cigars and smoking"]}],
+             ["casino"]),
+    "theo": (["adult", "hate", "brands"],
+             [{"name": "Alcohol promotion", "phrases": ["beer and spirits ads", "cocktail happy hour promos",
+                                                        "liquor brand posters"]}],
+             ["tequila"]),
+    "ravi": (["political", "public_figures", "adult"],
+             [{"name": "Gambling", "phrases": ["betting odds", "casino bonuses", "sports betting promos"]}],
+             ["jackpot"]),
+    "ines": (["adult", "violence", "hate"],
+             [{"name": "Crypto investment", "phrases": ["crypto token sales", "bitcoin trading signals",
+                                                        "get-rich-quick coins"]}],
+             ["nft"]),
+    "juniper": (["political", "adult", "hate"],
+                [{"name": "Diet pills and weight-loss claims", "phrases": ["lose ten pounds in a week",
+                                                                           "fat-burning pills", "miracle diet tea"]}],
+                ["detox"]),
+    "harold": (["political", "brands", "public_figures", "violence"],
+               [{"name": "Payday loans", "phrases": ["quick cash loans", "borrow until payday",
+                                                     "no credit check loans"]}],
+               ["guaranteed returns"]),
+}
+
 BUYER = {"username": "buyer", "display_name": "Bea Buyer"}
 ADMIN = {"username": "admin", "display_name": "Ada Admin"}
 
@@ -136,6 +163,7 @@ def ensure_demo(engine, log=print) -> bool:
                 creators.create_gig(db, seller["id"], title, description, packages)
             topics.add_builtin_topics(db, seller["id"])
             topics.add_topic(db, seller["id"], *spec["topic"])
+            boundaries.save(db, seller["id"], *BOUNDARIES[spec["username"]])
             for index, work in enumerate(_portfolio(spec, seed=number)):
                 path = Path(scratch) / work["filename"]
                 work["write"](path)

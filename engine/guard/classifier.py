@@ -3,8 +3,9 @@
 It is a nearest-neighbour classifier over the exemplars in assets/guard/exemplars/: a chunk's
 score for a category is the mean cosine similarity of its K nearest violating exemplars of that
 category minus the mean similarity of its K nearest other exemplars (harmless sentences, near
-misses and the other categories' violating ones). Each category (and 'jailbreak') has a threshold
-chosen on the calibration split (assets/guard/sets/). The exemplars' embeddings, K and the
+misses and the other categories' violating ones). Each category has a threshold per modality
+(copy briefs, image prompts, voice scripts and chat messages score differently) and 'jailbreak'
+one threshold, chosen on the calibration split (assets/guard/sets/). The exemplars' embeddings, K and the
 thresholds are stored in assets/guard/model.npz and model.json by
 `python -m engine.guard.calibrate`. A text is scored chunk by chunk (engine.guard.text.chunks)
 and a category's score is its highest chunk's, so a request wrapped in a long jailbreak keeps
@@ -56,9 +57,10 @@ def exemplars_digest(directory: Path = EXEMPLAR_DIR) -> str:
 
 class TopicModel:
     """Exemplar embeddings with their owners (a category for violating exemplars, 'harmless'
-    otherwise), K, and a threshold per category; scores chunk embeddings (numpy only)."""
+    otherwise), K, and thresholds ({modality: {category: t}} plus {"jailbreak": t}); scores chunk
+    embeddings (numpy only)."""
 
-    def __init__(self, vectors: np.ndarray, owners: list[str], k: int, thresholds: dict[str, float],
+    def __init__(self, vectors: np.ndarray, owners: list[str], k: int, thresholds: dict,
                  topic_threshold: float, meta: dict):
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.owners = np.asarray(owners)
@@ -91,8 +93,12 @@ class TopicModel:
         np.savez_compressed(path.with_suffix(".npz"), vectors=self.vectors.astype(np.float16),
                             owners=self.owners.astype(str))
         data = {"k": self.k, "topic_threshold": round(self.topic_threshold, 5),
-                "thresholds": {name: round(t, 5) for name, t in self.thresholds.items()}, "meta": self.meta}
+                "thresholds": _rounded(self.thresholds), "meta": self.meta}
         path.write_text(json.dumps(data, indent=1) + "\n")
+
+    def threshold(self, modality: str, name: str) -> float:
+        """The score above which `name` blocks a text of this modality."""
+        return self.thresholds["jailbreak"] if name == "jailbreak" else self.thresholds[modality][name]
 
     def scores(self, vectors: np.ndarray, names) -> dict[str, np.ndarray]:
         """Per category, each row's score: mean similarity to its K nearest violating exemplars of
@@ -111,6 +117,10 @@ class TopicModel:
         vectors = np.asarray(vectors, dtype=np.float32)
         best = (vectors @ np.asarray(phrase_vectors, dtype=np.float32).T).max(axis=1)
         return best - _top_mean(vectors @ self._harmless.T, self.k)
+
+
+def _rounded(value):
+    return {k: _rounded(v) for k, v in value.items()} if isinstance(value, dict) else round(float(value), 5)
 
 
 def _top_mean(similarity: np.ndarray, k: int) -> np.ndarray:

@@ -21,6 +21,7 @@ HOMOGLYPHS = str.maketrans({
 DISGUISED = re.compile(r"[a-z0-9@$!|+€]*[a-z][a-z0-9@$!|+€]*|[0-9@$!|+€]+(?=[a-z])[a-z0-9@$!|+€]*")
 SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\s*\n+\s*|\s+[-–—•]\s+")
 WORDS = re.compile(r"[a-z]+")
+MIN_WORDS = 4
 
 
 def fold(text: str) -> str:
@@ -85,7 +86,7 @@ class PhraseIndex:
             joined = needle.replace(" ", "")
             if f" {needle} " in haystack or any(joined in run for run in glued):
                 return phrase
-            if len(joined) >= 7 and " " not in needle and joined in squashed and _split_inside(words, joined):
+            if len(joined) >= 5 and " " not in needle and joined in squashed and _split_inside(words, joined):
                 return phrase
         return None
 
@@ -114,14 +115,17 @@ def find_violation(text: str, boundaries: dict) -> str | None:
 
 def chunks(text: str, max_words: int = 40, stride: int = 20) -> list[str]:
     """The pieces of `text` the topic classifier scores: the whole text (when it has more than one
-    sentence), each sentence, each pair of neighbouring sentences, and overlapping windows of
-    `max_words` words inside long sentences, all in canonical form. A request hidden in a long
+    sentence), each sentence of at least MIN_WORDS words (the embeddings of shorter fragments are
+    unreliable), each pair of neighbouring sentences, and overlapping windows of `max_words` words
+    inside long sentences, all in canonical form. A request hidden in a long
     wrapper is scored on its own, so the wrapper cannot dilute it."""
     canon = canonical(text)
     sentences = [s.strip() for s in SENTENCE.split(canon) if s and len(s.split()) >= 2]
     pieces = []
     for sentence in sentences:
         words = sentence.split()
+        if len(words) < MIN_WORDS and len(sentences) > 1:
+            continue  # "make it punchy." is scored with its neighbours, not alone
         if len(words) <= max_words:
             pieces.append(sentence)
         else:

@@ -2,16 +2,17 @@
 requests with words that are also brands (apple pie, the Amazon rainforest, a jaguar, a dove) or
 with the buyer's own brand.
 
-`brand` mixes brands on the guard's list with brands that are not on it (`NOT_ON_THE_LIST`)."""
+`brand` mixes brands on the guard's list with brands that are not on it (`NOT_ON_THE_LIST`), two of each in turn so that both splits get both kinds."""
 
 NOT_ON_THE_LIST = ["Patagonia", "Oatly", "Peloton", "Lululemon", "Monzo", "Crocs", "Birkenstock",
                    "Stanley cup", "Liquid Death", "Gymshark", "Allbirds", "Huel"]
 
 SLOTS = {
-    "brand": ["Nike", "Patagonia", "Coca-Cola", "Oatly", "McDonald's", "Peloton", "Starbucks",
-              "Lululemon", "the iPhone", "Monzo", "Adidas", "Crocs", "Red Bull", "Birkenstock",
-              "Lego", "Stanley cup", "Gucci", "Liquid Death", "PlayStation", "Gymshark", "Tesla",
-              "Allbirds", "Heineken", "Huel"],
+    "brand": ["Nike", "Coca-Cola", "Patagonia", "Oatly", "McDonald's",
+              "Starbucks", "Peloton", "Lululemon", "the iPhone", "Adidas",
+              "Monzo", "Crocs", "Red Bull", "Lego", "Birkenstock",
+              "Stanley cup", "Gucci", "PlayStation", "Liquid Death", "Gymshark",
+              "Tesla", "Heineken", "Allbirds", "Huel"],
     "character": ["Mickey Mouse", "Pikachu", "Spider-Man", "Hello Kitty", "Mario", "Batman", "Elsa from Frozen",
                   "Darth Vader", "Barbie", "Sonic the Hedgehog"],
     "own": ["Sunny Crust", "Brightside Coffee", "Stride", "Maple & Moss", "Zing", "Hearth Candles",

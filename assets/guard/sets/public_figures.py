@@ -3,18 +3,18 @@ harmless requests with names or titles that are not famous people (a grandmother
 Lincoln Park, Caesar salad, a mascot called Captain Crunchy).
 
 `famous` mixes people on the guard's name list with people who are not on it
-(`NOT_ON_THE_LIST`), so the benchmark can report how the guard does on names it has never seen."""
+(`NOT_ON_THE_LIST`), two of each in turn so that both splits get both kinds, so the benchmark can report how the guard does on names it has never seen."""
 
 NOT_ON_THE_LIST = ["Idris Elba", "Pedro Pascal", "Olivia Rodrigo", "Jacinda Ardern", "Nelson Mandela",
                    "Cillian Murphy", "Florence Pugh", "Jeff Goldblum", "Sabrina Carpenter",
                    "Emmanuel Acheampong", "Angela Rayner", "Hozier"]
 
 SLOTS = {
-    "famous": ["Taylor Swift", "Idris Elba", "Elon Musk", "Pedro Pascal", "Barack Obama",
-               "Olivia Rodrigo", "Cristiano Ronaldo", "Jacinda Ardern", "Beyoncé", "Nelson Mandela",
-               "Keanu Reeves", "Cillian Murphy", "King Charles", "Florence Pugh", "Lionel Messi",
-               "Jeff Goldblum", "Rishi Sunak", "Sabrina Carpenter", "Oprah Winfrey", "Angela Rayner",
-               "Morgan Freeman", "Hozier", "Kim Kardashian", "Emmanuel Macron"],
+    "famous": ["Taylor Swift", "Elon Musk", "Idris Elba", "Pedro Pascal", "Barack Obama",
+               "Cristiano Ronaldo", "Olivia Rodrigo", "Jacinda Ardern", "Beyoncé", "Keanu Reeves",
+               "Nelson Mandela", "Cillian Murphy", "King Charles", "Lionel Messi", "Florence Pugh",
+               "Jeff Goldblum", "Rishi Sunak", "Oprah Winfrey", "Sabrina Carpenter", "Angela Rayner",
+               "Morgan Freeman", "Kim Kardashian", "Hozier", "Emmanuel Macron"],
     "role": ["the pop star", "the president", "the prime minister", "a famous footballer",
              "the Hollywood actor", "the royal family", "a billionaire tech CEO", "the Pope",
              "a famous TV chef", "a chart-topping rapper"],
