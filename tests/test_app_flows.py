@@ -101,8 +101,9 @@ def test_studio_model_panel_explains_what_is_possible(server):
         client.predict(api_name="/studio_train")
     with pytest.raises(AppError, match="Train your model first"):
         client.predict("2.50", api_name="/studio_publish")
-    client.predict("politics\nelection campaign", "casino, tobacco", api_name="/studio_boundaries")
-    assert client.predict(api_name="/studio_model")[5] == "casino, tobacco"
+    client.predict(["political"], "politics\nelection campaign", "casino, tobacco", api_name="/studio_boundaries")
+    assert list(client.predict(api_name="/studio_boundaries_load"))[:3] == [
+        ["political"], "politics\nelection campaign", "casino, tobacco"]
 
 
 def test_buyer_cannot_try_an_unpublished_model(server):

@@ -68,11 +68,12 @@ def test_handlers_refuse_a_request_without_a_user(server):
     from app.context import Ctx, bind
     import inspect
 
-    from app.tabs import (admin, admin_money, assistant, seller_money, studio, studio_model, tryouts,
-                          tryouts_models)
+    from app.tabs import (admin, admin_guard, admin_money, assistant, seller_money, studio, studio_boundaries,
+                          studio_model, tryouts, tryouts_models)
 
     ctx = Ctx(server["engine"])
-    modules = (tryouts, tryouts_models, studio, studio_model, assistant, admin, admin_money, seller_money)
+    modules = (tryouts, tryouts_models, studio, studio_model, studio_boundaries, assistant, admin, admin_money,
+               admin_guard, seller_money)
     handlers = [getattr(m, n) for m in modules for n in dir(m) if n.startswith("on_") and n != "on_wallet"]
     assert len(handlers) >= 23
     for handler in handlers:

@@ -1,11 +1,12 @@
-"""Admin: users, models with fidelity, ledger balances with the invariant check, the audit log."""
+"""Admin: users, models with fidelity, ledger balances with the invariant check, the audit log, and
+the guard (red-team results and blocked requests, in admin_guard)."""
 
 import json
 
 import gradio as gr
 
 from app.context import bind, require
-from app.tabs import admin_money
+from app.tabs import admin_guard, admin_money
 from app.widgets import money
 
 USER_HEADERS = ["id", "username", "name", "role", "online", "joined"]
@@ -93,6 +94,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
         admin_money.build(ctx)
         with gr.Tab("Audit log"):
             audit = gr.Dataframe(headers=AUDIT_HEADERS, interactive=False, wrap=True)
+        admin_guard.build(ctx, tab)
         view = [summary, users, models, balances, verdict, audit]
         load = bind(on_admin_load, ctx)
         tab.select(load, None, view, api_visibility="private")

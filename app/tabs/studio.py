@@ -5,7 +5,7 @@ from pathlib import Path
 import gradio as gr
 
 from app.context import bind, require
-from app.tabs import studio_model
+from app.tabs import studio_boundaries, studio_model
 from app.widgets import MODALITY_LABEL
 from engine.errors import SignatureError
 from engine.media import thumbnail_image
@@ -83,6 +83,7 @@ def on_remove(ctx, item_id, request: gr.Request):
 def build(ctx, demo: gr.Blocks) -> gr.Tab:
     with gr.Tab("Studio", id="studio", visible=False) as tab:
         studio_model.build(ctx, tab)
+        studio_boundaries.build(ctx, tab)
         summary = gr.Markdown()
         gallery = gr.Gallery(label="Images", columns=8, height="auto", visible=False)
         with gr.Accordion("Add work to your portfolio", open=True):

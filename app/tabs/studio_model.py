@@ -1,5 +1,5 @@
 """The Studio's personal-model panel: train (with live progress), the fidelity report (with a
-judged clip to hear, for voices), price, publish or disable, and the creator's boundaries."""
+judged clip to hear, for voices), price, publish or disable. Boundaries are in studio_boundaries."""
 
 import json
 
@@ -102,13 +102,11 @@ def _view(ctx, user):
     active = bool(job and job["status"] in ("queued", "running"))
     model = view["model"]
     price = f"{model['price_cents'] / 100:.2f}" if model else "1.00"
-    limits = view["boundaries"]
-    return (_report_md(view), _progress_html(job), gr.Timer(active=active), price,
-            "\n".join(limits["topics"]), ", ".join(limits["words"]), _sample_audio(ctx, view))
+    return (_report_md(view), _progress_html(job), gr.Timer(active=active), price, _sample_audio(ctx, view))
 
 
 def on_model_load(ctx, request: gr.Request):
-    """The model report, training progress and boundaries."""
+    """The model report and training progress."""
     return _view(ctx, require(ctx, request, "seller"))
 
 
@@ -150,13 +148,6 @@ def on_disable(ctx, request: gr.Request):
     return _view(ctx, user)
 
 
-def on_boundaries_save(ctx, topics: str, words: str, request: gr.Request):
-    user = require(ctx, request, "seller")
-    ctx.engine.save_boundaries(user, topics, words)
-    gr.Info("Boundaries saved: they apply to every request and every output from now on.")
-    return _view(ctx, user)
-
-
 def build(ctx, tab: gr.Tab) -> None:
     """The panel, inside the Studio tab."""
     with gr.Accordion("Personal model", open=True):
@@ -170,12 +161,8 @@ def build(ctx, tab: gr.Tab) -> None:
             price = gr.Textbox(label="Price per generation ($)", value="1.00", max_length=10, scale=1)
             publish = gr.Button("Publish", variant="primary", scale=1)
             disable = gr.Button("Disable", variant="stop", scale=1)
-    with gr.Accordion("Boundaries — what your model must never make", open=False):
-        topics = gr.Textbox(label="Topics you don't take on (one per line)", lines=3, max_length=4000)
-        words = gr.Textbox(label="Banned words (comma-separated)", max_length=4000)
-        save = gr.Button("Save boundaries")
     timer = gr.Timer(2.0, active=False)
-    view = [report, progress, timer, price, topics, words, sample]
+    view = [report, progress, timer, price, sample]
     load = bind(on_model_load, ctx)
     tab.select(load, None, view, api_name="studio_model")
     timer.tick(load, None, view, api_visibility="private", show_progress="hidden")
@@ -183,4 +170,3 @@ def build(ctx, tab: gr.Tab) -> None:
     cancel.click(bind(on_cancel, ctx), None, view, api_name="studio_cancel_training")
     publish.click(bind(on_publish, ctx), price, view, api_name="studio_publish")
     disable.click(bind(on_disable, ctx), None, view, api_name="studio_disable")
-    save.click(bind(on_boundaries_save, ctx), [topics, words], view, api_name="studio_boundaries")
