@@ -48,6 +48,22 @@ def cmd_backends(engine, args):
         print(f"{row['modality']:<6} {row['profile']:<9} {row['factory']}")
 
 
+def cmd_redteam(engine, args):
+    from engine import boundaries as creator_boundaries
+    from engine.guard import redteam
+    from storage import boundaries as store
+
+    seller = users.find_user(engine.db, args.username)
+    if seller is None or seller["role"] != "seller":
+        raise ValueError(f"no creator called {args.username!r}; see `python -m engine users`")
+    limits = store.get(engine.db, seller["id"])
+    modalities = creator_boundaries.redteam_modalities(engine.db, seller["id"])
+    result = redteam.run(engine.guard, limits, modalities, n=args.attempts, template_count=args.templates,
+                         creator=seller["display_name"])
+    _print({m: {k: r[k] for k in ("attempts", "breaks", "breaks_per_1000")}
+            for m, r in result["modalities"].items()})
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m engine",
                                 description="Signature engine. Settings come from SIGNATURE_* "
@@ -64,6 +80,11 @@ def parser() -> argparse.ArgumentParser:
     add.set_defaults(run=cmd_add_user)
     sub.add_parser("ledger", help="account balances and the invariant check").set_defaults(run=cmd_ledger)
     sub.add_parser("backends", help="model backends for this profile").set_defaults(run=cmd_backends)
+    red = sub.add_parser("redteam", help="run the red-team suite on a creator's boundaries (not stored)")
+    red.add_argument("username")
+    red.add_argument("--attempts", type=int, default=100, help="attempts per modality")
+    red.add_argument("--templates", type=int, default=40, help="jailbreak templates to draw")
+    red.set_defaults(run=cmd_redteam)
     return p
 
 

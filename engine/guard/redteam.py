@@ -125,14 +125,14 @@ def payloads(boundaries: dict, modality: str, per_kind: int = 30, seed: int = 0)
 def attempts(boundaries: dict, modality: str, n: int, template_count: int | None = None,
              seed: int = 0) -> list[Attempt]:
     """`n` attempts for one modality: payloads (every kind in turn) wrapped in test templates
-    (`template_count` of them, all when None), at varied positions."""
+    (`template_count` of them drawn at random, all of them in a random order when None), at
+    varied positions."""
     pool = payloads(boundaries, modality, per_kind=max(10, n // 4), seed=seed)
     if not pool:
         return []
     rng = random.Random(f"{seed}:attempts:{modality}")
     chosen = templates("test")
-    if template_count is not None and template_count < len(chosen):
-        chosen = rng.sample(chosen, template_count)
+    chosen = rng.sample(chosen, min(template_count or len(chosen), len(chosen)))
     by_kind: dict[tuple, list] = {}
     for kind, label, payload in pool:
         by_kind.setdefault((kind, label), []).append(payload)
