@@ -24,15 +24,23 @@ for n in range({start}, {total}):
 """
 
 
+def _count(path) -> int:
+    db = open_db(path)
+    try:
+        return db["generations"].count
+    finally:
+        db.close()
+
+
 @pytest.mark.slow
 def test_killing_the_writer_mid_purchase_never_splits_a_charge_from_its_generation(tmp_path):
     path, total, rng = tmp_path / "kill.db", 1000, random.Random(7)
     people = ledger_load.setup(path, 1, total)
+    # Kill points are purchase counts, not times, so a fast or a slow machine kills as often.
+    targets = sorted(rng.sample(range(50, total - 50), 5)) + [total]
     kills, progress = 0, []
-    while True:
-        db = open_db(path)
-        done = db["generations"].count
-        db.close()
+    for target in targets:
+        done = _count(path)
         progress.append(done)
         if done >= total:
             break
@@ -40,11 +48,13 @@ def test_killing_the_writer_mid_purchase_never_splits_a_charge_from_its_generati
         script = WRITER.format(root=str(ROOT), path=str(path), start=done, total=total,
                                buyer=people["buyers"][0], seller=people["seller"], version=people["version"])
         writer = subprocess.Popen([sys.executable, "-c", script])
-        time.sleep(rng.uniform(0.3, 1.2))
-        if writer.poll() is None:
+        while writer.poll() is None and _count(path) < target:
+            time.sleep(rng.uniform(0.001, 0.01))
+        if writer.poll() is None and target < total:
             writer.kill()
             kills += 1
         writer.wait()
+    progress.append(_count(path))
     assert kills >= 3
     assert sum(0 < a < b < total for a, b in zip(progress, progress[1:])) >= 2, progress  # killed mid-run
     db = open_db(path)
