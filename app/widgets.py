@@ -78,3 +78,9 @@ CSS = """
 .sig-progress {height:10px; border-radius:5px; background:var(--background-fill-secondary); overflow:hidden;}
 .sig-progress div {height:100%; background:var(--color-accent); transition:width .5s;}
 """
+
+
+def model_choices(models: list[dict], unit: str) -> list[tuple[str, int]]:
+    """Picker entries for published models: 'Name — $1.00 per <unit> (fidelity 0.93)' -> id."""
+    return [(f"{m['display_name']} — {money(m['price_cents'])} per {unit} "
+             f"(fidelity {m['fidelity']:.2f})", m["id"]) for m in models]

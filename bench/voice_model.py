@@ -9,7 +9,6 @@ Usage: python bench/voice_model.py [--method grains|world] [--samples 64]
 
 import argparse
 import json
-import re
 import resource
 import statistics
 import sys
@@ -23,11 +22,12 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from assets import copy_samples, voice_pool, voices  # noqa: E402
+from assets import voice_pool, voices  # noqa: E402
 from assets.demo import CREATORS, HOLD_OUT_EVERY  # noqa: E402
 from engine.fidelity.voice import VoiceEmbedder, VoiceJudge, judge_clips  # noqa: E402
 from engine.voice import adapt  # noqa: E402
 from engine.voice.base import BaseVoice  # noqa: E402
+from engine.voice.job import fresh_scripts  # noqa: E402
 
 NAMES = ("ravi", "ines")
 METHODS = {"world": (adapt.fit_voice, adapt.apply_voice), "grains": (adapt.fit_grains, adapt.apply_grains)}
@@ -35,19 +35,6 @@ METHODS = {"world": (adapt.fit_voice, adapt.apply_voice), "grains": (adapt.fit_g
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def scripts(count: int, exclude: set[str], seed: int = 11) -> list[str]:
-    """Fresh ad scripts: the first two sentences of generated copy, none of them a training script."""
-    found, round_ = [], 0
-    while len(found) < count:
-        for writer in copy_samples.WRITERS:
-            for sample in copy_samples.write_samples(writer, 4, seed=seed + round_):
-                text = " ".join(re.split(r"(?<=[.!?])\s+", sample["text"])[:2])
-                if text not in exclude and text not in found:
-                    found.append(text)
-        round_ += 1
-    return found[:count]
 
 
 def creator_case(username: str, work: Path, embedder: VoiceEmbedder, base: BaseVoice,
@@ -64,7 +51,7 @@ def creator_case(username: str, work: Path, embedder: VoiceEmbedder, base: BaseV
     fit_s = time.perf_counter() - started
     adapt.save_profile(profile, work / f"{username}.npz")
     profile = adapt.load_profile(work / f"{username}.npz")
-    texts = scripts(samples, {c["transcript"] for c in rendered})
+    texts = fresh_scripts(samples, {c["transcript"] for c in rendered})
     generated, bare, rtf = [], [], []
     for i, text in enumerate(texts):
         started = time.perf_counter()

@@ -7,6 +7,7 @@ import importlib
 import json
 
 from engine.errors import InvalidInput, NotFound
+from engine.jobs import JobCancelled, RunnerStopping
 from storage import audit, boundaries, creators, portfolio
 from storage import jobs as job_rows
 from storage.db import utcnow
@@ -141,6 +142,28 @@ def mark_failed(db, version_id: int, reason: str) -> None:
         if model["status"] == "training":
             db["models"].update(model["id"], {"status": "ready" if model["current_version_id"]
                                               else "draft", "updated_at": utcnow()})
+
+
+def run_training(ctx, work, threads: int | None = None):
+    """Run a training job's `work()` on `threads` torch threads (unchanged when None), putting the
+    serving thread count back afterwards. A failure or cancel marks the version failed; a shutdown
+    leaves it to resume after restart."""
+    import torch
+
+
+    serving_threads = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(max(1, threads))
+    try:
+        return work()
+    except RunnerStopping:
+        raise
+    except BaseException as exc:
+        mark_failed(ctx.db, ctx.payload["version_id"],
+                    "cancelled" if isinstance(exc, JobCancelled) else f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        torch.set_num_threads(serving_threads)
 
 
 def on_training_end(db, job: dict) -> None:

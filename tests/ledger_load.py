@@ -5,6 +5,7 @@ import multiprocessing
 import time
 
 from storage import ledger, open_db, users
+from tests.published import published_model
 
 FEE_BPS = 1500
 PRICE = 250
@@ -16,12 +17,7 @@ def setup(path, processes: int, purchases_each: int) -> dict:
     ledger.ensure_platform_accounts(db)
     seller = users.create_user(db, "mara", "password1", "seller")
     ledger.ensure_user_accounts(db, seller)
-    model = db["models"].insert({"seller_id": seller["id"], "modality": "text", "name": "m",
-                                 "status": "published", "price_cents": PRICE,
-                                 "created_at": "now", "updated_at": "now"}).last_pk
-    version = db["model_versions"].insert({"model_id": model, "version": 1, "status": "ready",
-                                           "profile": "embedded", "training_data_sha256": "h",
-                                           "created_at": "now"}).last_pk
+    _, version = published_model(db, seller["id"], PRICE)
     buyers = []
     for i in range(processes):
         buyer = users.create_user(db, f"buyer{i}", "password1", "buyer")

@@ -9,6 +9,7 @@ from engine import Engine, Settings
 from engine.errors import Forbidden, InvalidInput, MissingBackend, NotFound, PaymentError
 from engine.registry import BackendRegistry
 from storage import creators, ledger, users
+from tests.published import published_model
 
 
 def test_settings_come_from_signature_environment_variables(tmp_path):
@@ -75,13 +76,7 @@ def market(engine):
     buyer = users.create_user(engine.db, "bea", "password1", "buyer")
     for user in (seller, buyer):
         ledger.ensure_user_accounts(engine.db, user)
-    model = engine.db["models"].insert({"seller_id": seller["id"], "modality": "text", "name": "m",
-                                        "status": "published", "price_cents": 250,
-                                        "created_at": "now", "updated_at": "now"}).last_pk
-    version = engine.db["model_versions"].insert({"model_id": model, "version": 1, "status": "ready",
-                                                  "profile": "embedded", "training_data_sha256": "h",
-                                                  "created_at": "now"}).last_pk
-    engine.db["models"].update(model, {"current_version_id": version})
+    model, _ = published_model(engine.db, seller["id"], 250)
     engine.top_up(buyer, 1000, "card-1")
     return {"engine": engine, "seller": seller, "buyer": buyer, "model": model}
 

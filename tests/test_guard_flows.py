@@ -12,6 +12,7 @@ from engine import Engine, boundaries as creator_boundaries
 from engine.errors import Forbidden, InvalidInput
 from storage import boundaries, creators, ledger, redteam, users
 from tests.conftest import login, make_settings
+from tests.published import published_model
 
 torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
@@ -41,13 +42,7 @@ def market(engine):
     buyer = users.create_user(engine.db, "bea", "password1", "buyer", "Bea")
     for user in (seller, buyer):
         ledger.ensure_user_accounts(engine.db, user)
-    model = engine.db["models"].insert({"seller_id": seller["id"], "modality": "image", "name": "m",
-                                        "status": "published", "price_cents": 150,
-                                        "created_at": "now", "updated_at": "now"}).last_pk
-    version = engine.db["model_versions"].insert({"model_id": model, "version": 1, "status": "ready",
-                                                  "profile": "embedded", "training_data_sha256": "h",
-                                                  "created_at": "now"}).last_pk
-    engine.db["models"].update(model, {"current_version_id": version})
+    model, _ = published_model(engine.db, seller["id"], 150, "image")
     engine.top_up(buyer, 1000, "card-1")
     engine.save_boundaries(seller, "Tobacco and vaping: cigarette ads; vape flavours", "casino", ["political"])
     return {"engine": engine, "seller": seller, "buyer": buyer, "model": model}

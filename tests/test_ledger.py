@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from storage import ledger, open_db, users
+from tests.published import published_model
 
 FEE_BPS = 1500
 
@@ -29,12 +30,7 @@ def people(db):
 
 
 def _model_version(db, seller_id):
-    model = db["models"].insert({"seller_id": seller_id, "modality": "text", "name": "m",
-                                 "status": "published", "price_cents": 250,
-                                 "created_at": "now", "updated_at": "now"}).last_pk
-    return db["model_versions"].insert({"model_id": model, "version": 1, "status": "ready",
-                                        "profile": "embedded", "training_data_sha256": "h",
-                                        "created_at": "now"}).last_pk
+    return published_model(db, seller_id, 250)[1]
 
 
 def charge(db, people, key, price=250):

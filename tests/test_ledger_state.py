@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from storage import ledger, open_db, payouts, subscriptions, users
+from tests.published import published_model
 
 FEE_BPS = 1500
 price_st = st.integers(min_value=0, max_value=2_000)
@@ -30,12 +31,7 @@ class Money(RuleBasedStateMachine):
                 ledger.ensure_user_accounts(self.db, user)
                 bucket.append(user["id"])
         for seller in self.sellers:
-            model = self.db["models"].insert({"seller_id": seller, "modality": "text", "name": "m",
-                                              "status": "published", "price_cents": 1,
-                                              "created_at": "now", "updated_at": "now"}).last_pk
-            self.versions[seller] = self.db["model_versions"].insert({
-                "model_id": model, "version": 1, "status": "ready", "profile": "embedded",
-                "training_data_sha256": "h", "created_at": "now"}).last_pk
+            self.versions[seller] = published_model(self.db, seller, 1)[1]
         self.wallet = {b: 0 for b in self.buyers}
         self.earnings = {s: 0 for s in self.sellers}
         self.paid_out = {s: 0 for s in self.sellers}

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from storage import equity, ledger, open_db, payouts, subscriptions, users
+from tests.published import published_model
 
 FEE_BPS = 1500
 
@@ -26,12 +27,7 @@ def people(db):
     other = users.create_user(db, "olu", "password1", "seller")
     for user in (buyer, seller, other):
         ledger.ensure_user_accounts(db, user)
-    model = db["models"].insert({"seller_id": seller["id"], "modality": "text", "name": "m",
-                                 "status": "published", "price_cents": 1000,
-                                 "created_at": "now", "updated_at": "now"}).last_pk
-    version = db["model_versions"].insert({"model_id": model, "version": 1, "status": "ready",
-                                           "profile": "embedded", "training_data_sha256": "h",
-                                           "created_at": "now"}).last_pk
+    _, version = published_model(db, seller["id"], 1000)
     ledger.top_up(db, buyer["id"], 100_000, "card-1")
     return {"buyer": buyer["id"], "seller": seller["id"], "other": other["id"], "version": version}
 

@@ -6,7 +6,7 @@ import uuid
 import gradio as gr
 
 from app.context import bind, require
-from app.widgets import money
+from app.widgets import model_choices, money
 
 HINT = ("Describe what the copy is for, the audience and the tone. The model writes in its "
         "creator's voice; prices, dates and promises are not part of what it can change.")
@@ -15,9 +15,7 @@ HINT = ("Describe what the copy is for, the audience and the tone. The model wri
 def on_models(ctx, request: gr.Request):
     """Published text models for the picker."""
     require(ctx, request, "buyer", "seller", "admin")
-    models = ctx.engine.published_models("text")
-    choices = [(f"{m['display_name']} — {money(m['price_cents'])} per generation "
-                f"(fidelity {m['fidelity']:.2f})", m["id"]) for m in models]
+    choices = model_choices(ctx.engine.published_models("text"), "generation")
     return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None)
 
 

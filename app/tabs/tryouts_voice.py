@@ -8,7 +8,7 @@ import gradio as gr
 import soundfile
 
 from app.context import bind, require
-from app.widgets import money
+from app.widgets import model_choices, money
 from engine.tryouts import MAX_SCRIPT_CHARS
 
 HINT = (f"Type the words you want to hear, up to {MAX_SCRIPT_CHARS:,} characters (about a "
@@ -18,9 +18,7 @@ HINT = (f"Type the words you want to hear, up to {MAX_SCRIPT_CHARS:,} characters
 def on_voice_models(ctx, request: gr.Request):
     """Published voice models for the picker."""
     require(ctx, request, "buyer", "seller", "admin")
-    models = ctx.engine.published_models("voice")
-    choices = [(f"{m['display_name']} — {money(m['price_cents'])} per clip "
-                f"(fidelity {m['fidelity']:.2f})", m["id"]) for m in models]
+    choices = model_choices(ctx.engine.published_models("voice"), "clip")
     return gr.Dropdown(choices=choices, value=choices[0][1] if choices else None)
 
 

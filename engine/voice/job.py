@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.jobs import JobCancelled, RunnerStopping
-from engine.personal_models import mark_failed, record_judged
+from engine.personal_models import record_judged, run_training
 from storage import creators, portfolio
 
 MAX_FIT_SECONDS = 120.0  # recordings fitted on, in all: bounds the grain bank (memory, speed)
@@ -41,23 +40,10 @@ BASE_SCRIPTS = (
 
 
 def run(engine, ctx) -> dict:
-    """Fit, save the profile, judge fidelity; record everything on the model version.
-
-    A failure or cancel marks the version failed; a shutdown leaves it to resume after restart.
-    """
-    import torch
-
-    serving_threads = torch.get_num_threads()  # the judge's encoder sets its own; put it back after
-    try:
-        return _fit_and_judge(engine, ctx)
-    except RunnerStopping:
-        raise
-    except BaseException as exc:
-        mark_failed(ctx.db, ctx.payload["version_id"],
-                    "cancelled" if isinstance(exc, JobCancelled) else f"{type(exc).__name__}: {exc}")
-        raise
-    finally:
-        torch.set_num_threads(serving_threads)
+    """Fit, save the profile, judge fidelity; record everything on the model version (a failure
+    or cancel marks it failed; a shutdown leaves it to resume after restart). The judge's encoder
+    sets its own thread count; the serving count is put back afterwards."""
+    return run_training(ctx, lambda: _fit_and_judge(engine, ctx))
 
 
 def transcript(item: dict) -> str | None:
@@ -89,8 +75,8 @@ def fitting_set(clips: list[tuple], scripts: list[str | None]) -> tuple[list[tup
 
 
 def fresh_scripts(count: int, exclude: set[str], seed: int = 11) -> list[str]:
-    """Ad scripts no creator recorded: the first two sentences of generated copy (as in
-    bench/voice_model.py), none of them in `exclude`."""
+    """Ad scripts no creator recorded: the first two sentences of generated copy, none of them in
+    `exclude` (the job's judging scripts and bench/voice_model.py's)."""
     from assets import copy_samples
 
     found, round_ = [], 0
