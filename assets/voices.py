@@ -5,17 +5,13 @@ DSP finish (gentle low-pass and a short room reverb). Clips get a small seeded
 variation in speaking rate and pitch so takes are not identical in prosody.
 """
 
-import io
-import shutil
-import subprocess
 import zlib
 
 import numpy as np
-import soundfile as sf
 
-ESPEAK = "espeak-ng"
+from engine.voice import espeak
+
 NATIVE_RATE = 22050
-_MISSING = "espeak-ng is not installed: run `apt-get install -y espeak-ng` (the setup script does this)"
 
 # "en" is espeak-ng's British English; "en-gb+<variant>" silently drops the
 # variant in espeak-ng 1.51, so British voices use "en" or a regional en-gb-x-* name.
@@ -89,7 +85,7 @@ SCRIPTS = [text for _, text in _SCRIPT_ITEMS]
 
 def espeak_available() -> bool:
     """Return True when the espeak-ng executable is on PATH."""
-    return shutil.which(ESPEAK) is not None
+    return espeak.available()
 
 
 def _voice(voice):
@@ -99,38 +95,11 @@ def _voice(voice):
 
 
 def _run_espeak(text, params, speed, pitch):
-    if not espeak_available():
-        raise RuntimeError(_MISSING)
-    cmd = [ESPEAK, "--stdout", "-v", params["espeak_voice"], "-s", str(int(round(speed))),
-           "-p", str(int(round(pitch))), "-g", str(params["word_gap"]), "-a", "120"]
-    done = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True, check=False)
-    if done.returncode != 0 or len(done.stdout) <= 44:
-        raise RuntimeError(f"espeak-ng failed: {done.stderr.decode(errors='replace').strip()}")
-    return _read_wav(done.stdout)
+    return espeak.run(text, params["espeak_voice"], speed, pitch, params["word_gap"])
 
 
-def _read_wav(data):
-    try:
-        audio, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
-        return audio.mean(axis=1), rate
-    except RuntimeError:
-        start = data.find(b"data") + 8
-        rate = int.from_bytes(data[24:28], "little")
-        pcm = np.frombuffer(data[start:start + (len(data) - start) // 2 * 2], dtype="<i2")
-        return pcm.astype(np.float32) / 32768.0, rate
-
-
-def _trim(audio, rate, threshold_db=-45.0, pad_s=0.06):
-    frame = max(1, int(rate * 0.01))
-    n = len(audio) // frame
-    if n == 0:
-        return audio
-    rms = np.sqrt(np.mean(audio[:n * frame].reshape(n, frame) ** 2, axis=1) + 1e-12)
-    loud = np.nonzero(rms > rms.max() * 10 ** (threshold_db / 20))[0]
-    if len(loud) == 0:
-        return audio
-    pad = int(rate * pad_s)
-    return audio[max(0, loud[0] * frame - pad):min(len(audio), (loud[-1] + 1) * frame + pad)]
+def _trim(audio, rate):
+    return espeak.trim(audio, rate)
 
 
 def _fft_convolve(a, b):

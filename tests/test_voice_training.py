@@ -1,7 +1,6 @@
 """Training personal voice models: portfolio minima, the train_voice job (progress, failure,
 cancel, restart, resume from the fitted profile), what it records, and end to end on a demo
-voice creator: trained, judged, refused by the gate, then — published through a test fixture
-that writes fidelity 0.95 — heard and paid for by a buyer.
+voice creator: trained, judged, published through the gate, heard and paid for by a buyer.
 
 Run with `-s` to see the demo creator's measured fidelity.
 """
@@ -98,12 +97,12 @@ def test_a_voice_job_lost_in_a_restart_before_its_profile_fails_cleanly(engine, 
 @needs_voice
 def test_a_failing_fit_marks_the_version_failed_with_its_reason(engine, tmp_path, monkeypatch):
     from app.tabs.studio_model import _progress_html
-    from engine.voice import adapt
+    from engine.voice import matched
 
     def too_little(*args, **kwargs):
         raise ValueError("the creator clips hold too little voiced speech (12 frames)")
 
-    monkeypatch.setattr(adapt, "fit_grains", too_little)
+    monkeypatch.setattr(matched, "fit", too_little)
     seller, job = queued_training(engine, tmp_path)
     engine.start_background()
     done = engine.jobs.wait(job["id"], timeout=120)
@@ -154,18 +153,18 @@ def test_judging_scripts_are_held_out_transcripts_then_fresh_ones():
 @needs_voice
 @pytest.mark.slow
 def test_a_voice_job_stopped_after_fitting_resumes_without_fitting_again(engine, tmp_path, monkeypatch):
-    from engine.voice import adapt, backend
+    from engine.voice import matched
 
     seller = voice_seller(engine)
     upload_recordings(engine, seller, tmp_path / "takes", count=10)
-    reached, release, real_speak = threading.Event(), threading.Event(), backend.speak
+    reached, release, real_speak = threading.Event(), threading.Event(), matched.speak
 
     def speak_slowly(*args):
         reached.set()
         release.wait(60)
         return real_speak(*args)
 
-    monkeypatch.setattr(backend, "speak", speak_slowly)
+    monkeypatch.setattr(matched, "speak", speak_slowly)
     engine.start_background()
     job = engine.train(seller)
     assert reached.wait(300), "the job never got to generating clips"
@@ -177,7 +176,7 @@ def test_a_voice_job_stopped_after_fitting_resumes_without_fitting_again(engine,
     assert left["step"] >= 9 and left["checkpoint_path"].endswith("v1/profile.npz")
     assert engine.studio_model(seller)["versions"][0]["status"] == "training"
 
-    monkeypatch.setattr(adapt, "fit_grains", lambda *a, **k: pytest.fail("fitted again"))
+    monkeypatch.setattr(matched, "fit", lambda *a, **k: pytest.fail("fitted again"))
     engine.start_background()  # the next start
     done = engine.jobs.wait(job["id"], timeout=300)
     assert done["status"] == "done", done["error"]
@@ -198,7 +197,7 @@ def demo(tmp_path_factory):
 
 @needs_voice
 @pytest.mark.slow
-def test_a_demo_voice_creator_is_trained_judged_refused_then_heard_when_forced(demo):
+def test_a_demo_voice_creator_is_trained_judged_published_and_heard(demo):
     from app.context import Ctx
     from app.tabs.studio_model import _report_md, _sample_audio
 
@@ -211,7 +210,7 @@ def test_a_demo_voice_creator_is_trained_judged_refused_then_heard_when_forced(d
         assert time.monotonic() < deadline, f"still {done['status']}: {done['message']}"
         time.sleep(0.5)
     assert done["status"] == "done", done["error"]
-    assert any("fitting your voice on 12 recordings" in m for m in seen)
+    assert any("listening for your voice among 104 bank voices" in m for m in seen)
     assert done["step"] == done["total"] == 12 + 1 + 8 + 1
 
     view = engine.studio_model(ravi)
@@ -227,21 +226,20 @@ def test_a_demo_voice_creator_is_trained_judged_refused_then_heard_when_forced(d
     assert report["pool_left_out"] == ["warm_baritone"]  # the espeak voice he was rendered with
     assert "seller:ines" in report["pool"] and len(report["pool"]) >= 8
     assert all((engine.settings.data_dir / c["path"]).is_file() for c in report["sample_clips"])
-    assert version["base_model_id"].startswith("piper en_US joe") and len(version["base_revision"]) == 16
-    assert version["fidelity"] < 0.90  # the honest state of the generator today
+    assert version["base_model_id"].startswith("espeak-ng English voice bank") and version["base_revision"]
+    assert report["matched"]["voice"] == "en-us+m3"  # found in the bank, not told
+    print(f"  matched: {report['matched']}")
 
-    with pytest.raises(InvalidInput, match=r"under 0\.90.*Add more recordings of your own voice"):
-        engine.publish(ravi, view["model"]["id"], 150)
+    assert version["fidelity"] == 1.0  # all 8 judged clips credited to him (0.92 of 64 in the bench)
     shown = _report_md(view)
-    assert "❌ under the 0.90 gate" in shown and "**To raise it:**" in shown and "**Script:**" in shown
+    assert "✅ can be published" in shown and "**Script:**" in shown and "matched voice: en-us+m3" in shown
     assert "fitted on 12 recordings" in shown and "left out as sounding like you: warm_baritone" in shown
     player = _sample_audio(Ctx(engine), view)
     assert player.visible and report["sample_clips"][0]["script"][:40] in player.label
     listed = [m for m in engine.admin_overview(engine.user("admin"))["models"] if m["modality"] == "voice"]
     assert [m["fidelity"] for m in listed] == [version["fidelity"]]
 
-    engine.db["model_versions"].update(version["id"], {"fidelity": 0.95})  # the test fixture's force
-    model = engine.publish(ravi, view["model"]["id"], 150)
+    model = engine.publish(ravi, view["model"]["id"], 150)  # through the real gate
     before = ledger.wallet_balance(engine.db, buyer["id"])
     clip = engine.speak(buyer, model["id"], "Our new phone plan gives you more data for less.", "e2e-1")
     assert clip["duration_s"] > 1.0 and clip["price_cents"] == 150

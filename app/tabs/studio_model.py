@@ -48,6 +48,11 @@ def _made_md(report: dict, current: dict) -> str:
                  f"{', with their transcripts' if report.get('transcripts_used') else ''}) in "
                  f"{report.get('train_s', '?')} s · judged against {len(report.get('pool', []))} "
                  "other voices")
+        if report.get("matched"):
+            m = report["matched"]
+            line += (f" · matched voice: {esc(m['voice'])}, pitch {m['pitch']:.0f}, "
+                     f"{m['speed']:.0f} words a minute, low-pass {m['lowpass_hz'] / 1000:.1f} kHz, "
+                     f"room {m['reverb']:.2f}")
         if report.get("pool_left_out"):
             line += (" (left out as sounding like you: "
                      f"{esc(', '.join(report['pool_left_out']))})")

@@ -70,7 +70,9 @@ def analyse(audio: np.ndarray, sr: int) -> dict:
     return {"f0": f0, "sp": sp, "ap": ap, "samples": len(x)}
 
 
-def _check_clips(clips, what: str) -> list[tuple[np.ndarray, int]]:
+def check_clips(clips, what: str) -> list[tuple[np.ndarray, int]]:
+    """The clips as (float32 mono, rate) pairs; ValueError naming `what` for none, a clip under
+    0.5 s or 8 kHz, or a silent one."""
     clips = list(clips)
     if not clips:
         raise ValueError(f"no {what} clips to fit a voice profile on")
@@ -203,8 +205,8 @@ def fit_voice(clips: list[tuple], base_clips: list[tuple], same_scripts: bool = 
     fitted as well; otherwise it stays 1. Returns a plain dict of scalars and numpy arrays
     (save_profile / load_profile keep it as .npz).
     """
-    clips = _check_clips(clips, "creator")
-    base_clips = _check_clips(base_clips, "base voice")
+    clips = check_clips(clips, "creator")
+    base_clips = check_clips(base_clips, "base voice")
     target_analyses = [analyse(a, sr) for a, sr in clips]
     base_analyses = [analyse(a, sr) for a, sr in base_clips]
     target = _stats(target_analyses, "creator")
@@ -223,7 +225,7 @@ def fit_voice(clips: list[tuple], base_clips: list[tuple], same_scripts: bool = 
             "warp": alpha, "correction": correction,
             "length_scale": float(np.clip(rate, 0.8, 1.25)),
             "reverb": _reverb_share(clips),
-            "inputs_sha256": _hash_inputs(clips, base_clips), "same_scripts": bool(same_scripts),
+            "inputs_sha256": hash_clips(clips, base_clips), "same_scripts": bool(same_scripts),
             "target_match_mean": target_mean, "target_match_std": target_std,
             "base_match_mean": base_mean, "base_match_std": base_std,
             "target_c0": float(np.mean(bank["bank_cep"][:, 0])),
@@ -264,9 +266,10 @@ def _select(a: dict, profile: dict) -> tuple[np.ndarray, np.ndarray]:
     return sp, ap
 
 
-def _hash_inputs(clips, base_clips) -> str:
+def hash_clips(*groups) -> str:
+    """SHA-256 over groups of (audio, rate) clips: what a profile was fitted on."""
     digest = hashlib.sha256()
-    for group in (clips, base_clips):
+    for group in groups:
         digest.update(b"group")
         for audio, sr in group:
             digest.update(str(int(sr)).encode())
@@ -274,7 +277,8 @@ def _hash_inputs(clips, base_clips) -> str:
     return digest.hexdigest()
 
 
-def _room(audio: np.ndarray, wet: float) -> np.ndarray:
+def add_room(audio: np.ndarray, wet: float) -> np.ndarray:
+    """`audio` (at RATE) in a small room: a `wet` share of a 70 ms exponential decay, tail included."""
     if wet <= 0:
         return audio
     rng = np.random.default_rng(7)
@@ -309,7 +313,7 @@ def apply_voice(audio: np.ndarray, sr: int, profile: dict) -> tuple[np.ndarray, 
         ap = a["ap"]
     y = pw.synthesize(np.ascontiguousarray(f0), np.ascontiguousarray(sp),
                       np.ascontiguousarray(ap), RATE, FRAME_MS)
-    y = _room(y, float(profile.get("reverb", 0.0)))
+    y = add_room(y, float(profile.get("reverb", 0.0)))
     peak = float(np.max(np.abs(y))) if len(y) else 0.0
     if peak > 0:
         y = y * (10 ** (-3 / 20) / peak)
@@ -393,8 +397,8 @@ def fit_grains(clips: list[tuple], base_clips: list[tuple], same_scripts: bool =
         profile.pop(key)
     audio, feats, voiced, rms, clip_of = [], [], [], [], []
     offset = 0
-    base_clips = _check_clips(base_clips, "base voice")
-    for number, (x, sr) in enumerate(_check_clips(clips, "creator")):
+    base_clips = check_clips(base_clips, "base voice")
+    for number, (x, sr) in enumerate(check_clips(clips, "creator")):
         x = _to_rate(x, sr)
         a = analyse(x, RATE)
         f = _frame_features(a, profile["target_match_mean"], profile["target_match_std"],

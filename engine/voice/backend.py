@@ -1,6 +1,7 @@
-"""The voice backend: one loaded base voice with creators' fitted profiles, kept in a small LRU,
-turning scripts into speech in a creator's voice. `embedded`: piper and grain profiles; `hub`:
-coqui-tts models and reference-clip profiles (engine/voice/hub.py)."""
+"""The voice backend: creators' fitted profiles, kept in a small LRU, turning scripts into speech
+in a creator's voice. `embedded`: matched espeak-ng voices (engine/voice/matched.py), and the
+piper base voice for grain and WORLD profiles fitted before them; `hub`: coqui-tts models and
+reference-clip profiles (engine/voice/hub.py)."""
 
 import collections
 from pathlib import Path
@@ -68,4 +69,7 @@ class VoiceBackend:
                                  f"there: set SIGNATURE_PROFILE={made_on}, or train it again.")
         if made_on == "hub":  # spoken by the coqui-tts models it was fitted for
             return self.base.speak(profile, script)
+        if profile.get("method") == "matched":
+            from engine.voice import matched
+            return matched.speak(profile, script)
         return speak(self.base, profile, script)

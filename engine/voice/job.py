@@ -1,13 +1,13 @@
-"""The training job of a personal voice model: the grain profile fitted on the creator's
+"""The training job of a personal voice model: the matched voice fitted on the creator's
 recordings, then the voice judge on clips of scripts the model was not fitted on.
 
-The flow is bench/voice_model.py's: the base voice reads the creator's transcripts, the profile
-is fitted on the pairs and saved (a checkpoint too: after a restart the job resumes from it), at
+The flow is bench/voice_model.py's: the voice is matched to the recordings (and their
+transcripts) and saved (a checkpoint too: after a restart the job resumes from it), at
 least `settings.fidelity_samples` clips are generated and the judge scores them against the
 creator's recordings and a pool of other voices. Runs in the engine's job worker.
 
 Under SIGNATURE_PROFILE=hub the profile is the creator's reference clips for the coqui-tts models
-(engine/voice/hub.py) instead of a grain profile; the judge and everything after it are the same.
+(engine/voice/hub.py) instead of a matched voice; the judge and everything after it are the same.
 """
 
 import os
@@ -20,7 +20,7 @@ import numpy as np
 from engine.personal_models import record_judged, run_training
 from storage import creators, portfolio
 
-MAX_FIT_SECONDS = 120.0  # recordings fitted on, in all: bounds the grain bank (memory, speed)
+MAX_FIT_SECONDS = 120.0  # recordings fitted on, in all: bounds the fitting time
 MAX_PARALLEL_CLIP_S = 20.0  # longer clips are not aligned word by word with the base voice (DTW)
 WORDS_PER_SECOND = (0.8, 5.0)  # a caption this dense for its clip is taken as its transcript
 OTHER_CREATOR_CLIPS = 8
@@ -149,33 +149,24 @@ def _save_profile(profile: dict, path: Path) -> None:
 
 
 def _embedded_profile(ctx, settings, version_dir, fit_clips, fit_scripts, first_sample, total):
-    """The grain profile over the piper voice: fitted and saved, or read back on resume.
+    """The matched voice (engine/voice/matched.py): fitted and saved, or read back on resume.
     Returns (profile, its path, script -> (audio, rate))."""
-    from engine.voice import adapt
-    from engine.voice.backend import speak
-    from engine.voice.base import BaseVoice
+    from engine.voice import adapt, matched
 
     profile_path = version_dir / "profile.npz"
-    base = BaseVoice(threads=max(1, settings.train_threads))
     if ctx.resume_from and ctx.resume_from.resolve() == profile_path.resolve():
         profile = adapt.load_profile(profile_path)
-        ctx.report(first_sample, total, message="resumed: the voice profile was already fitted")
+        ctx.report(first_sample, total, message="resumed: your voice was already matched")
     else:
-        started = time.perf_counter()
-        base_clips = []
-        for i in range(len(fit_clips)):
+        def progress(done, of, message):
             ctx.check_cancelled()
-            ctx.report(i, total, message=f"the base voice reads your script {i + 1} of {len(fit_clips)}")
-            text = fit_scripts[i] if fit_scripts else BASE_SCRIPTS[i % len(BASE_SCRIPTS)]
-            base_clips.append(base.synthesise(text))
-        ctx.check_cancelled()
-        ctx.report(len(fit_clips), total, message=f"fitting your voice on {len(fit_clips)} recordings")
-        profile = adapt.fit_grains(fit_clips, base_clips, same_scripts=fit_scripts is not None)
-        profile["fit_s"] = round(time.perf_counter() - started, 1)
+            ctx.report(int(done / max(of, 1) * (first_sample - 1)), total, message=message)
+
+        profile = matched.fit(fit_clips, fit_scripts, list(BASE_SCRIPTS), progress)
         _save_profile(profile, profile_path)
-        ctx.report(first_sample, total, message="voice profile fitted and saved",
+        ctx.report(first_sample, total, message=f"voice matched ({profile['voice']}) and saved",
                    checkpoint_path=profile_path.resolve())
-    return profile, profile_path, lambda script: speak(base, profile, script)
+    return profile, profile_path, lambda script: matched.speak(profile, script)
 
 
 def _hub_profile(ctx, settings, version_dir, fit_clips, first_sample, total):
@@ -264,6 +255,8 @@ def _fit_and_judge(engine, ctx) -> dict:
         "sample_clips": kept}
     if profile.get("licences"):
         report["licences"] = profile["licences"]
+    if profile.get("method") == "matched":
+        report["matched"] = {k: profile[k] for k in ("voice", "pitch", "speed", "lowpass_hz", "reverb")}
     record_judged(db, version_id, str(profile_path.relative_to(settings.data_dir)), verdict, report)
     ctx.report(total, total, message=f"judged: fidelity {verdict['fidelity']:.2f} on "
                                      f"{verdict['n']} clips")
