@@ -6,7 +6,7 @@ import re
 import threading
 
 from engine import boundaries as creator_boundaries
-from engine import money, personal_models, tryouts
+from engine import model_deletion, money, personal_models, tryouts
 from engine import portfolio as portfolio_files
 from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
 from engine.jobs import JobKind, JobRunner
@@ -326,6 +326,12 @@ class Engine:
 
     def disable(self, actor: dict | None, model_id) -> dict:
         return personal_models.disable(self, self.require(actor, "seller"), model_id)
+
+    def delete_model(self, actor: dict | None, model_id, purge_portfolio: bool = False) -> dict:
+        """Seller: delete their model at once (refused while it trains), its files and cached
+        copies, and with `purge_portfolio` their portfolio for it; returns the receipt. The
+        ledger keeps its entries."""
+        return model_deletion.delete_model(self, self.require(actor, "seller"), model_id, purge_portfolio)
 
     def save_boundaries(self, actor: dict | None, topics: str, words: str, categories=()) -> dict:
         """Seller: replace their boundaries: topics one per line ("Name: phrase; phrase"), banned

@@ -71,6 +71,19 @@ class BackendRegistry:
             yield backend
 
 
+    def forget(self, prefix: str) -> int:
+        """Drop what loaded backends keep in memory from files under `prefix` (a deleted model's
+        folder); returns how many cached copies went. Backends without a `forget` keep nothing."""
+        with self._guard:
+            loaded = list(self._loaded.items())
+        dropped = 0
+        for key, backend in loaded:
+            if hasattr(backend, "forget"):
+                with self._locks[key]:
+                    dropped += backend.forget(prefix)
+        return dropped
+
+
 def _resolve(factory):
     if callable(factory):
         return factory

@@ -143,7 +143,15 @@ def test_a_buyer_hears_a_published_voice_and_pays_once(server, tmp_path):
     row = dict(zip(models["headers"], next(r for r in models["data"] if r[0] == model["id"])))
     assert (row["kind"], row["fidelity"], row["judged"], row["held-out judged true"]) == (
         "voice", "0.95", "61 of 64", "100%")
-    engine.disable(ravi, model["id"])
+
+    seller = login(server, "ravi")
+    with pytest.raises(AppError, match="Tick “I understand” first"):
+        seller.predict(False, False, api_name="/studio_delete_model")
+    deleted = seller.predict(True, False, api_name="/studio_delete_model")
+    assert "Not trained yet" in deleted[0] and deleted[6] is False  # the tick is cleared
+    assert "### Deleted: Ravi Mensah — voice" in deleted[5]["value"] and f"models/{model['id']}" in deleted[5]["value"]
+    assert "Kept: the ledger's entries and the 1 generation buyers paid for (1 charged)" in deleted[5]["value"]
+    assert client.predict(api_name="/tryouts_voice_models")["choices"] == []
 
 
 @needs_voice

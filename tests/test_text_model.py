@@ -98,6 +98,17 @@ def test_adapters_hot_swap_on_one_loaded_base(tiny_lm, tmp_path):
     assert outputs["playful"][0] == outputs["playful"][1]  # same adapter, same seed, same copy
     assert len({outputs["playful"][0], outputs["formal"][0], outputs[None][0]}) == 3
 
+    # a deleted model's adapter is unloaded; the last one leaves the bare base
+    assert backend.forget(str((tmp_path / "adapter-playful").resolve())) == 1
+    assert list(backend._model.peft_config) == list(backend._adapters) and len(backend._adapters) == 1
+    assert "".join(backend.stream(str(tmp_path / "adapter-formal"), "Juniper Vale", brief,
+                                  max_new_tokens=12, seed=7)) == outputs["formal"][0]
+    assert backend.forget(str((tmp_path / "adapter-formal").resolve())) == 1
+    assert backend._adapters == {} and not hasattr(backend._model, "peft_config")
+    assert "".join(backend.stream(None, "Juniper Vale", brief, max_new_tokens=12, seed=7)) == outputs[None][0]
+    assert "".join(backend.stream(str(tmp_path / "adapter-playful"), "Juniper Vale", brief,
+                                  max_new_tokens=12, seed=7)) == outputs["playful"][0]  # loads again
+
 
 @pytest.fixture
 def market(tiny_lm, tmp_path):

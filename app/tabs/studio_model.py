@@ -153,6 +153,30 @@ def on_disable(ctx, request: gr.Request):
     return _view(ctx, user)
 
 
+def _receipt_md(receipt: dict) -> str:
+    """The deletion receipt: what was removed and what was kept."""
+    lines = [f"### Deleted: {esc(receipt['model'])}",
+             f"{receipt['deleted_at']} · {receipt['files']} files, {receipt['bytes'] / 1e6:.1f} MB removed"
+             f" · {receipt['cached_copies_dropped']} cached copies dropped from memory", ""]
+    lines += [f"- {esc(r['what'])}: `{esc(r['path'])}` ({r['files']} files, {r['bytes'] / 1e6:.2f} MB)"
+              for r in receipt["removed"]]
+    kept = receipt["kept"]
+    n = kept["generations"]
+    lines += ["", f"Kept: the ledger's entries and the {n} generation{'s' if n != 1 else ''} buyers "
+                  f"paid for ({kept['ledger_entries']} charged); your portfolio"
+                  + (" was deleted too." if receipt["portfolio_items_removed"] else " is untouched.")]
+    return "\n".join(lines)
+
+
+def on_delete(ctx, confirmed: bool, purge: bool, request: gr.Request):
+    user = require(ctx, request, "seller")
+    if not confirmed:
+        raise gr.Error("Tick “I understand” first: a deleted model cannot be brought back.")
+    receipt = ctx.engine.delete_model(user, _model_id(ctx, user), purge_portfolio=bool(purge))
+    gr.Info("Deleted. Your receipt is below the buttons.")
+    return (*_view(ctx, user), gr.Markdown(_receipt_md(receipt), visible=True), False)
+
+
 def build(ctx, tab: gr.Tab) -> None:
     """The panel, inside the Studio tab."""
     with gr.Accordion("Personal model", open=True):
@@ -166,6 +190,15 @@ def build(ctx, tab: gr.Tab) -> None:
             price = gr.Textbox(label="Price per generation ($)", value="1.00", max_length=10, scale=1)
             publish = gr.Button("Publish", variant="primary", scale=1)
             disable = gr.Button("Disable", variant="stop", scale=1)
+        with gr.Accordion("Delete this model", open=False):
+            gr.Markdown("Removes every version's files, training checkpoints and cached copies at "
+                        "once; buyers lose access immediately. The ledger keeps its entries and "
+                        "buyers keep what they bought. You get a receipt of what was removed.")
+            with gr.Row(equal_height=True):
+                confirm = gr.Checkbox(label="I understand a deleted model cannot be brought back")
+                purge = gr.Checkbox(label="Also delete my portfolio for this model")
+                delete = gr.Button("Delete model", variant="stop")
+            receipt = gr.Markdown(visible=False)
     timer = gr.Timer(2.0, active=False)
     view = [report, progress, timer, price, sample]
     load = bind(on_model_load, ctx)
@@ -175,3 +208,5 @@ def build(ctx, tab: gr.Tab) -> None:
     cancel.click(bind(on_cancel, ctx), None, view, api_name="studio_cancel_training")
     publish.click(bind(on_publish, ctx), price, view, api_name="studio_publish")
     disable.click(bind(on_disable, ctx), None, view, api_name="studio_disable")
+    delete.click(bind(on_delete, ctx), [confirm, purge], [*view, receipt, confirm],
+                 api_name="studio_delete_model")

@@ -52,6 +52,21 @@ class TextBackend:
             self._model.delete_adapter(evicted)
         yield self._model
 
+    def forget(self, prefix: str) -> int:
+        """Unload adapters read from files under `prefix`; returns how many."""
+        gone = [name for name, path in self._adapters.items() if path.startswith(prefix)]
+        for name in gone:
+            del self._adapters[name]
+            if name not in getattr(self._model, "peft_config", {}):
+                continue
+            if len(self._model.peft_config) == 1:  # the last adapter: back to the bare base
+                self._base = self._model = self._model.unload()
+            else:
+                if self._model.active_adapter == name:
+                    self._model.set_adapter(next(n for n in self._model.peft_config if n != name))
+                self._model.delete_adapter(name)
+        return len(gone)
+
     def stream(self, adapter_path: str | None, creator_name: str, brief: str,
                max_new_tokens: int = 256, seed: int | None = None, min_new_tokens: int | None = None):
         """Yield copy for one brief as it is generated."""

@@ -58,6 +58,13 @@ class VoiceBackend:
             self._profiles.popitem(last=False)
         return self._profiles[key]
 
+    def forget(self, prefix: str) -> int:
+        """Drop cached profiles read from files under `prefix`; returns how many."""
+        gone = [key for key in self._profiles if key.startswith(prefix)]
+        for key in gone:
+            del self._profiles[key]
+        return len(gone)
+
     def speak(self, profile_path: str | Path | None, script: str) -> tuple[np.ndarray, int]:
         """`script` spoken with the profile at `profile_path` (None: the bare base voice)."""
         if profile_path is None:
