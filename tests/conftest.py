@@ -36,6 +36,14 @@ def demo_engine(tmp_path_factory) -> Engine:
     return engine
 
 
+@pytest.fixture(scope="session")
+def voice_profile(tmp_path_factory):
+    """A small matched voice fitted on three demo clips (tests/voice_market.py), once per session."""
+    from tests.voice_market import fit_small_profile
+
+    return fit_small_profile(tmp_path_factory.mktemp("voice-profile"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

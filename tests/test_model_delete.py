@@ -8,19 +8,14 @@ from engine import Engine
 from engine.errors import InvalidInput, NotFound
 from storage import ledger, portfolio, users
 from tests.conftest import make_settings
-from tests.voice_market import fit_small_profile, force_published, needs_voice, upload_recordings, voice_seller
+from tests.voice_market import force_published, needs_voice, upload_recordings, voice_seller
 
 pytestmark = needs_voice
 SCRIPT = "Fresh bread every morning, baked around the corner."
 
 
-@pytest.fixture(scope="module")
-def profile(tmp_path_factory):
-    return fit_small_profile(tmp_path_factory.mktemp("voice-profile"))
-
-
 @pytest.fixture
-def market(tmp_path, profile):
+def market(tmp_path, voice_profile):
     """Ravi's published voice with 5 recordings, a training checkpoint on disk, and a buyer who
     has bought one clip."""
     engine = Engine(make_settings(tmp_path / "data"))
@@ -29,7 +24,7 @@ def market(tmp_path, profile):
     buyer = users.create_user(engine.db, "bea", "password1", "buyer")
     ledger.ensure_user_accounts(engine.db, buyer)
     engine.top_up(buyer, 2000, "card")
-    model = force_published(engine, seller, profile)
+    model = force_published(engine, seller, voice_profile)
     job = engine.jobs.submit("train_voice", seller["id"], f"model:{model['id']}", {"model_id": model["id"]})
     engine.db["jobs"].update(job["id"], {"status": "done"})
     checkpoint = engine.jobs.checkpoint_dir(job["id"]) / "profile.npz"

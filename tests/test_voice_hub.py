@@ -22,7 +22,7 @@ from engine.voice import hub
 from engine.voice.backend import VoiceBackend
 from storage import jobs as job_rows
 from tests.conftest import make_settings
-from tests.voice_market import fit_small_profile, needs_voice, upload_recordings, voice_seller
+from tests.voice_market import needs_voice, upload_recordings, voice_seller
 
 XTTS = "tts_models/multilingual/multi-dataset/xtts_v2"
 
@@ -219,10 +219,9 @@ def test_profiles_made_on_one_profile_say_where_they_speak(tmp_path, coqui):
 
 
 @needs_voice
-def test_a_grain_profile_does_not_speak_under_the_hub_profile(tmp_path, coqui):
-    grains = fit_small_profile(tmp_path / "embedded")
+def test_an_embedded_voice_does_not_speak_under_the_hub_profile(tmp_path, coqui, voice_profile):
     with pytest.raises(MissingBackend, match="made on the 'embedded' profile"):
-        VoiceBackend(hub_settings(tmp_path)).speak(grains, "Hello.")
+        VoiceBackend(hub_settings(tmp_path)).speak(voice_profile, "Hello.")
 
 
 def test_without_coqui_the_hub_voice_says_how_to_install_it(tmp_path, no_coqui):

@@ -13,26 +13,21 @@ from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
 from engine.voice.backend import VoiceBackend
 from storage import ledger, users
 from tests.conftest import make_settings
-from tests.voice_market import fit_small_profile, force_published, judged_version, needs_voice, voice_seller
+from tests.voice_market import force_published, judged_version, needs_voice, voice_seller
 
 pytestmark = needs_voice
 SCRIPT = "Fresh bread every morning, baked around the corner. Come in and say hello."
 
 
-@pytest.fixture(scope="module")
-def profile(tmp_path_factory):
-    return fit_small_profile(tmp_path_factory.mktemp("voice-profile"))
-
-
 @pytest.fixture
-def market(tmp_path, profile):
+def market(tmp_path, voice_profile):
     """Ravi's voice published at $1.20 (as if judged 0.95) and a buyer with $20."""
     engine = Engine(make_settings(tmp_path / "data"))
     seller = voice_seller(engine)
     buyer = users.create_user(engine.db, "bea", "password1", "buyer")
     ledger.ensure_user_accounts(engine.db, buyer)
     engine.top_up(buyer, 2000, "card")
-    model = force_published(engine, seller, profile, price_cents=120)
+    model = force_published(engine, seller, voice_profile, price_cents=120)
     return {"engine": engine, "seller": seller, "buyer": buyer, "model": model}
 
 
@@ -150,10 +145,10 @@ def test_a_text_model_cannot_be_spoken(market):
         engine.speak(market["buyer"], market["model"]["id"], SCRIPT)
 
 
-def test_the_gate_refuses_a_voice_under_090_and_says_what_to_record(tmp_path, profile):
+def test_the_gate_refuses_a_voice_under_090_and_says_what_to_record(tmp_path, voice_profile):
     engine = Engine(make_settings(tmp_path / "data"))
     seller = voice_seller(engine)
-    model = judged_version(engine, seller, profile, 0.42)
+    model = judged_version(engine, seller, voice_profile, 0.42)
     with pytest.raises(InvalidInput, match=r"Fidelity 0\.42 .* under 0\.90.*Add more recordings of "
                                            r"your own voice"):
         engine.publish(seller, model["id"], 150)
