@@ -183,8 +183,9 @@ def record_judged(db, version_id: int, artefact_path: str, verdict: dict, report
             "fidelity_ci_high": verdict["ci_high"], "copies": verdict["copies"],
             "fidelity_report": json.dumps(report)})
         model_id = db["model_versions"].get(version_id)["model_id"]
-        db["models"].update(model_id, {"status": "ready", "current_version_id": version_id,
-                                       "updated_at": utcnow()})
+        # a model deleted while its last version trained stays deleted
+        db.execute("UPDATE models SET status = 'ready', current_version_id = ?, updated_at = ? "
+                   "WHERE id = ? AND status != 'deleted'", [version_id, utcnow(), model_id])
 
 
 def publish(engine, actor: dict, model_id, price_cents: int) -> dict:

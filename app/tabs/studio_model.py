@@ -161,9 +161,12 @@ def _receipt_md(receipt: dict) -> str:
     lines += [f"- {esc(r['what'])}: `{esc(r['path'])}` ({r['files']} files, {r['bytes'] / 1e6:.2f} MB)"
               for r in receipt["removed"]]
     kept = receipt["kept"]
-    n = kept["generations"]
+    n = kept["paid_generations"]
+    if receipt["failed"]:
+        lines += ["", "⚠️ Could not be removed (support has the list in the audit log):"]
+        lines += [f"- `{esc(f['path'])}`: {esc(f['error'])}" for f in receipt["failed"]]
     lines += ["", f"Kept: the ledger's entries and the {n} generation{'s' if n != 1 else ''} buyers "
-                  f"paid for ({kept['ledger_entries']} charged); your portfolio"
+                  "paid for; your portfolio"
                   + (" was deleted too." if receipt["portfolio_items_removed"] else " is untouched.")]
     return "\n".join(lines)
 

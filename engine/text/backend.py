@@ -61,6 +61,8 @@ class TextBackend:
                 continue
             if len(self._model.peft_config) == 1:  # the last adapter: back to the bare base
                 self._base = self._model = self._model.unload()
+                if hasattr(self._model, "peft_config"):  # left behind by some peft versions
+                    del self._model.peft_config
             else:
                 if self._model.active_adapter == name:
                     self._model.set_adapter(next(n for n in self._model.peft_config if n != name))

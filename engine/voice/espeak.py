@@ -13,6 +13,7 @@ import subprocess
 import numpy as np
 
 PROGRAM = "espeak-ng"
+TIMEOUT_S = 60
 INSTALL_HINT = "espeak-ng is not installed: run `apt-get install -y espeak-ng` (the setup script does this)"
 
 
@@ -39,7 +40,11 @@ def run(text: str, voice: str, speed: float, pitch: float, word_gap: int = 0,
     command = [PROGRAM, "--stdout", "-v", voice, "-s", str(int(round(speed))),
                "-p", str(int(round(np.clip(pitch, 0, 99)))), "-g", str(int(word_gap)),
                "-a", str(int(amplitude))]
-    done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, check=False)
+    try:
+        done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, check=False,
+                              timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"espeak-ng did not finish within {TIMEOUT_S} s") from None
     if done.returncode != 0 or len(done.stdout) <= 44:
         raise RuntimeError(f"espeak-ng failed: {done.stderr.decode(errors='replace').strip()}")
     return read_wav(done.stdout)

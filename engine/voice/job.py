@@ -154,10 +154,14 @@ def _embedded_profile(ctx, settings, version_dir, fit_clips, fit_scripts, first_
     from engine.voice import adapt, matched
 
     profile_path = version_dir / "profile.npz"
+    profile = None
     if ctx.resume_from and ctx.resume_from.resolve() == profile_path.resolve():
         profile = adapt.load_profile(profile_path)
-        ctx.report(first_sample, total, message="resumed: your voice was already matched")
-    else:
+        if profile.get("method") == "matched":
+            ctx.report(first_sample, total, message="resumed: your voice was already matched")
+        else:  # a checkpoint of the earlier grain generator: match the voice afresh
+            profile = None
+    if profile is None:
         def progress(done, of, message):
             ctx.check_cancelled()
             ctx.report(int(done / max(of, 1) * (first_sample - 1)), total, message=message)

@@ -97,7 +97,9 @@ def _median_f0(audio: np.ndarray, rate: int) -> float:
 
 
 def _sounding_seconds(audio: np.ndarray, rate: int) -> float:
-    """Seconds of 10 ms frames within 40 dB of the loudest: speech, without pauses or silence."""
+    """Seconds of 10 ms frames within 40 dB of the loudest: speech, without pauses or silence
+    (measured after `espeak.trim`, as every clip compared is)."""
+    audio = espeak.trim(np.asarray(audio, dtype=np.float64), rate)
     frame = int(rate * 0.01)
     n = len(audio) // frame
     rms = np.sqrt(np.mean(np.asarray(audio[:n * frame], dtype=np.float64).reshape(n, frame) ** 2, axis=1))
@@ -148,6 +150,7 @@ def _tail_ratio(clips: list[tuple]) -> float:
     word) against the clip's loud level."""
     ratios = []
     for audio, rate in clips:
+        audio = espeak.trim(np.asarray(audio, dtype=np.float64), rate)  # no silence or noise tail
         frame = int(rate * 0.01)
         n = len(audio) // frame
         if n < 30:
@@ -272,6 +275,8 @@ def fit(clips: list[tuple], scripts: list[str] | None, fallback_scripts: list[st
     if transcribed:  # the creator's clips and the bank voice's renderings say the same words
         references, reference_texts = [clips[k] for k in scored_idx], [texts[k] for k in scored_idx]
         reference_f0 = float(np.nanmedian([f0s[k] for k in scored_idx]))
+        if not np.isfinite(reference_f0):  # those clips hold no voiced speech: use them all
+            reference_f0 = target_f0
     else:
         references, reference_texts, reference_f0 = clips, texts[:SCORE_CLIPS], target_f0
     targets = {"f0": reference_f0, "seconds": sum(_sounding_seconds(*c) for c in references),
@@ -289,7 +294,7 @@ def fit(clips: list[tuple], scripts: list[str] | None, fallback_scripts: list[st
     for candidate in scored:
         candidate.pop("slope")
     return {"version": adapt.VERSION, "method": "matched", "rate": RATE,
-            "voice": best["voice"], "pitch": round(best["pitch"], 1), "speed": round(best["speed"], 1),
+            "voice": best["voice"], "pitch": int(round(best["pitch"])), "speed": int(round(best["speed"])),
             "word_gap": best["word_gap"], "lowpass_hz": best["lowpass_hz"], "reverb": best["reverb"],
             "length_scale": 1.0,
             "target_f0": round(target_f0, 1), "transcripts_used": transcribed,
