@@ -83,23 +83,13 @@ _SCRIPT_ITEMS = (
 SCRIPTS = [text for _, text in _SCRIPT_ITEMS]
 
 
-def espeak_available() -> bool:
-    """Return True when the espeak-ng executable is on PATH."""
-    return espeak.available()
+espeak_available = espeak.available
 
 
 def _voice(voice):
     if voice not in VOICES:
         raise ValueError(f"unknown voice {voice!r}; known voices: {', '.join(VOICES)}")
     return VOICES[voice]
-
-
-def _run_espeak(text, params, speed, pitch):
-    return espeak.run(text, params["espeak_voice"], speed, pitch, params["word_gap"])
-
-
-def _trim(audio, rate):
-    return espeak.trim(audio, rate)
 
 
 def _fft_convolve(a, b):
@@ -162,9 +152,9 @@ def speak(text: str, params: dict, sample_rate: int = NATIVE_RATE, rate_scale: f
     """
     if not text or not text.strip():
         raise ValueError("text must not be empty")
-    audio, rate = _run_espeak(text, params, params["speed"] * rate_scale,
-                              np.clip(params["pitch"] + pitch_shift, 0, 99))
-    audio = _trim(audio.astype(np.float64), rate)
+    audio, rate = espeak.run(text, params["espeak_voice"], params["speed"] * rate_scale,
+                             params["pitch"] + pitch_shift, params["word_gap"])
+    audio = espeak.trim(audio.astype(np.float64), rate)
     audio = _lowpass(audio, rate, params["lowpass_hz"])
     audio = _room(audio, rate, params["reverb"], zlib.crc32(room_key.encode()))
     audio = _resample(audio, rate, int(sample_rate))

@@ -11,8 +11,8 @@
 
 from engine.guard.checker import MODALITIES, Guard, has_boundaries, normalise_boundaries
 from engine.guard.classifier import BUILTIN as CATEGORIES
-from engine.guard.text import find_violation, normalise
+from engine.guard.text import find_violation
 from engine.guard.verdict import CATEGORY_LABELS, IMAGE_OUTPUT_GAP, Verdict, buyer_reason
 
 __all__ = ["CATEGORIES", "CATEGORY_LABELS", "IMAGE_OUTPUT_GAP", "MODALITIES", "Guard", "Verdict",
-           "buyer_reason", "find_violation", "has_boundaries", "normalise", "normalise_boundaries"]
+           "buyer_reason", "find_violation", "has_boundaries", "normalise_boundaries"]

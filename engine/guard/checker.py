@@ -24,7 +24,6 @@ from engine.guard.text import PhraseIndex, chunks
 from engine.guard.verdict import IMAGE_OUTPUT_GAP, Verdict, buyer_reason
 
 MODALITIES = ("text", "image", "voice", "assistant")
-STAGES = ("request", "output")
 
 
 def normalise_boundaries(boundaries: dict | None) -> dict:

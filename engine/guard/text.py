@@ -44,11 +44,6 @@ def canonical(text: str) -> str:
     return re.sub(r"\b(?:[a-z][\s.\-_*]){2,}[a-z]\b", lambda m: re.sub(r"[\s.\-_*]", "", m.group(0)), folded)
 
 
-def normalise(text: str) -> str:
-    """Kept for callers of the first guard: same as `fold`."""
-    return fold(text)
-
-
 def tokens(text: str) -> list[str]:
     """The normalised words of `text`: letters only, leetspeak undone inside words ("c4sino")."""
     return WORDS.findall(DISGUISED.sub(_unleet, fold(text)))

@@ -12,8 +12,6 @@ CATEGORY_LABELS = {
     "public_figures": "real public figures",
     "brands": "named brands",
 }
-KIND_LABELS = {**CATEGORY_LABELS, "jailbreak": "requests to set the creator's boundaries aside",
-               "topic": "one of the creator's own topics", "word": "one of the creator's banned words"}
 IMAGE_OUTPUT_GAP = ("Generated images are not inspected: no offline NSFW classifier or OCR is installed "
                     "on this server, so image boundaries are enforced on the prompt only.")
 

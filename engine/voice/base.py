@@ -90,12 +90,3 @@ class BaseVoice:
             raise ValueError(f"piper produced no audio for {text!r}")
         return np.concatenate(pieces), self.sample_rate
 
-
-_VOICES: dict[int, BaseVoice] = {}
-
-
-def synthesise(text: str, threads: int = 1) -> tuple[np.ndarray, int]:
-    """Speak `text` with the base voice (loaded once per thread count)."""
-    if threads not in _VOICES:
-        _VOICES[threads] = BaseVoice(threads)
-    return _VOICES[threads].synthesise(text)

@@ -138,10 +138,10 @@ def fit(clips: list[tuple], settings, path: str | Path) -> dict:
     version's folder; clips under references/). Returns the profile as load_profile reads it."""
     path = Path(path)
     references = choose_references(clips)
-    profile = {"version": VERSION, "method": "hub-" + route(settings).replace("+", "-"),
-               "route": route(settings), "model_id": settings.voice_model_id,
-               "conversion_model_id": (settings.voice_conversion_model_id
-                                       if route(settings) == "tts+vc" else None),
+    chosen = route(settings)
+    profile = {"version": VERSION, "method": "hub-" + chosen.replace("+", "-"),
+               "route": chosen, "model_id": settings.voice_model_id,
+               "conversion_model_id": settings.voice_conversion_model_id if chosen == "tts+vc" else None,
                "speaker": settings.voice_speaker, "language": settings.voice_language,
                "licences": [licence(m) for m in models_of(settings)],
                "reference_seconds": round(sum(len(a) / r for a, r in references), 2),

@@ -148,7 +148,7 @@ def _save_profile(profile: dict, path: Path) -> None:
     os.replace(part, path)
 
 
-def _embedded_profile(ctx, settings, version_dir, fit_clips, fit_scripts, first_sample, total):
+def _embedded_profile(ctx, version_dir, fit_clips, fit_scripts, first_sample, total):
     """The matched voice (engine/voice/matched.py): fitted and saved, or read back on resume.
     Returns (profile, its path, script -> (audio, rate))."""
     from engine.voice import adapt, matched
@@ -217,7 +217,7 @@ def _fit_and_judge(engine, ctx) -> dict:
         profile, profile_path, say = _hub_profile(ctx, settings, version_dir, fit_clips,
                                                   first_sample, total)
     else:
-        profile, profile_path, say = _embedded_profile(ctx, settings, version_dir, fit_clips,
+        profile, profile_path, say = _embedded_profile(ctx, version_dir, fit_clips,
                                                        fit_scripts, first_sample, total)
 
     generated = []

@@ -296,7 +296,6 @@ def fit(clips: list[tuple], scripts: list[str] | None, fallback_scripts: list[st
     return {"version": adapt.VERSION, "method": "matched", "rate": RATE,
             "voice": best["voice"], "pitch": int(round(best["pitch"])), "speed": int(round(best["speed"])),
             "word_gap": best["word_gap"], "lowpass_hz": best["lowpass_hz"], "reverb": best["reverb"],
-            "length_scale": 1.0,
             "target_f0": round(target_f0, 1), "transcripts_used": transcribed,
             "candidates_json": json.dumps(scored), "inputs_sha256": adapt.hash_clips(clips),
             "fit_s": round(time.perf_counter() - started, 1)}
