@@ -19,6 +19,15 @@ from storage import audit, boundaries, conversations, creators, ledger, topics, 
 DEMO_PASSWORD = "signature-demo"
 BUYER_START_CENTS = 20_000
 HOLD_OUT_EVERY = 5  # every fifth portfolio item is held out for judging fidelity
+# Design portfolios cycle through five layouts, so every fifth piece would be one layout only:
+# every sixth is held out instead, which holds out every layout.
+HOLD_OUT_EVERY_IMAGE = 6
+
+
+def is_held_out(modality: str, index: int) -> bool:
+    """Whether the demo portfolio's item `index` is held out for judging fidelity."""
+    every = HOLD_OUT_EVERY_IMAGE if modality == "image" else HOLD_OUT_EVERY
+    return index % every == every - 1
 
 
 def _package(tier, name, dollars, days, revisions, description):
@@ -170,7 +179,7 @@ def ensure_demo(engine, log=print) -> bool:
                 portfolio_files.store_item(
                     db, settings, seller["id"], spec["modality"], path, work["filename"],
                     title=work["title"], caption=work["caption"], brief=work.get("brief", ""),
-                    held_out=index % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1)
+                    held_out=is_held_out(spec["modality"], index))
             _past_conversations(db, seller, spec, seed=number)
         buyer = _account(db, BUYER["username"], BUYER["display_name"], "buyer")
         ledger.post(db, "top_up", [(ledger.CASH, BUYER_START_CENTS),

@@ -76,11 +76,12 @@ def check_request(engine, seller: dict, buyer_id: int | None, model_id: int | No
 
 def check_output(engine, seller: dict, buyer_id: int | None, model_id: int | None, modality: str,
                  content, limits: dict | None = None):
-    """Check what was generated (text, or the words a clip speaks); a block is logged and raised as
-    InvalidInput. Returns the verdict (an image's says what could not be inspected)."""
+    """Check what was generated (text, the words a clip speaks, or an image); a block is logged
+    (for an image, with what the guard saw in it) and raised as InvalidInput. Returns the verdict."""
     limits = store.get(engine.db, seller["id"]) if limits is None else limits
     verdict = engine.guard.check_output(modality, content, limits, seller["display_name"])
-    _settle(engine, verdict, seller, buyer_id, model_id, content if isinstance(content, str) else "")
+    _settle(engine, verdict, seller, buyer_id, model_id,
+            content if isinstance(content, str) else verdict.evidence)
     return verdict
 
 

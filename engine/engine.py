@@ -39,9 +39,12 @@ class Engine:
     def _job_kinds(self) -> list[JobKind]:
         from engine.text import job as text_job  # torch-free at import; trains lazily
         from engine.voice import job as voice_job  # numpy only at import; fits lazily
+        from engine.image import job as image_job  # numpy only at import; trains lazily
         return [JobKind("train_text", functools.partial(text_job.run, self), resumable=True,
                         on_end=personal_models.on_training_end),
                 JobKind("train_voice", functools.partial(voice_job.run, self), resumable=True,
+                        on_end=personal_models.on_training_end),
+                JobKind("train_image", functools.partial(image_job.run, self), resumable=True,
                         on_end=personal_models.on_training_end),
                 JobKind("redteam", functools.partial(creator_boundaries.run_redteam_job, self))]
 
@@ -370,6 +373,21 @@ class Engine:
         self.require(actor, "buyer")
         money.check_model_available(self, model_id)
         return tryouts.speak(self, actor, model_id, script, idempotency_key)
+
+    def draw_images(self, actor: dict | None, model_id, prompt: str, count: int = 1,
+                    idempotency_key: str | None = None) -> dict:
+        """Buyer: draw images for a prompt with a published image model, each charged once made
+        and allowed. Returns {"images": generations with `image_path`, "withheld": reasons}."""
+        self.require(actor, "buyer")
+        money.check_model_available(self, model_id)
+        return tryouts.draw(self, actor, model_id, prompt, count, idempotency_key)
+
+    def image_steering(self, model_id) -> list[str]:
+        """The words a prompt can steer a published image model with."""
+        model = tryouts.published_model(self.db, model_id, "image")
+        version = self.db["model_versions"].get(model["current_version_id"])
+        with self.backends.using("image") as backend:
+            return backend.steering(self.settings.data_dir / version["artefact_path"])
 
     # --- admin ----------------------------------------------------------------------------
 

@@ -13,20 +13,22 @@ from storage import jobs as job_rows
 from storage.db import utcnow
 
 PUBLISH_THRESHOLD = 0.90
-TRAINABLE = ("text", "voice")
+TRAINABLE = ("text", "voice", "image")
 # Portfolio minima per modality: items to learn from, items held out to judge against, and (voice)
 # seconds of recordings to learn from. The demo voice creators have 12 and 10 clips of about 7 s
-# to learn from and 2 held out.
-MIN_TRAINING = {"text": 12, "voice": 8}
-MIN_HELD_OUT = {"text": 4, "voice": 2}
+# to learn from and 2 held out; the demo designers 30 and 27 images to learn from and 6 and 5 held out.
+MIN_TRAINING = {"text": 12, "voice": 8, "image": 16}
+MIN_HELD_OUT = {"text": 4, "voice": 2, "image": 3}
 MIN_TRAINING_SECONDS = {"voice": 30.0}
-ITEM_NOUN = {"text": "samples", "voice": "recordings"}
-BASE_SPECS = {"text": "engine.text.base", "voice": "engine.voice.base"}  # modules with spec_for(settings)
+ITEM_NOUN = {"text": "samples", "voice": "recordings", "image": "images"}
+BASE_SPECS = {"text": "engine.text.base", "voice": "engine.voice.base", "image": "engine.image.base"}  # modules with spec_for(settings)
 WHAT_TO_ADD = {
     "text": "Add more samples in your own voice (ideally 30 or more, with their briefs) and train again.",
     "voice": "Add more recordings of your own voice (ideally 30 or more clips of 5-15 s, recorded "
              "in a quiet room with the same microphone, each captioned with the words you say) and "
              "train again.",
+    "image": "Add more finished pieces in one consistent style (ideally 40 or more, each with a "
+             "caption naming its subject, colours and layout) and train again.",
 }
 
 

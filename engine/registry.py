@@ -20,6 +20,8 @@ BUILTIN_BACKENDS: dict[tuple[str, str], str] = {
     ("text", "hub"): "engine.text.backend:TextBackend",
     ("voice", "embedded"): "engine.voice.backend:VoiceBackend",
     ("voice", "hub"): "engine.voice.backend:VoiceBackend",
+    ("image", "embedded"): "engine.image.backend:ImageBackend",
+    ("image", "hub"): "engine.image.backend:ImageBackend",
 }
 
 

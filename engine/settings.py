@@ -42,7 +42,16 @@ class Settings:
     text_train_steps: int = 100
     fidelity_samples: int = 64
     text_model_id: str = "HuggingFaceTB/SmolLM2-360M-Instruct"
+    # Personal image models. embedded: seconds of generator and upsampler training (on
+    # train_threads); hub: a Stable-Diffusion-format text-to-image pipeline (hub id or folder) with
+    # a LoRA per designer trained for image_lora_steps at image_lora_resolution.
+    image_train_seconds: float = 600.0
+    image_upsampler_seconds: float = 90.0
     image_model_id: str = "stabilityai/sd-turbo"
+    image_model_revision: str = "main"
+    image_lora_steps: int = 400
+    image_lora_resolution: int = 512
+    image_hub_steps: int = 1
     # The `hub` profile's voice (coqui-tts catalogue ids; licences in engine/voice/hub.py and the
     # README). The defaults allow commercial use: VITS on VCTK (Apache-2.0) speaks the script as
     # `voice_speaker`, FreeVC (MIT) converts it to the creator's voice from their reference clips.

@@ -8,9 +8,9 @@ Every kind of try-out takes the same steps, in this order:
 3. the creator's boundaries are checked on the request by the guard (engine.guard, through
    engine.boundaries), and the wallet must cover the price (`check_request`): a blocked request
    is logged and never charged;
-4. the model runs; its output is checked by the guard where it can be read (`check_output`): copy
-   as text; a voice clip speaks the script checked in step 3; an image is passed to the guard, which
-   says it cannot inspect pixels here (no offline image classifier is installed);
+4. the model runs; its output is checked by the guard (`check_output`): copy as text; a voice
+   clip speaks the script checked in step 3; an image by its NSFW score and the words OCR reads
+   in it;
 5. the generation and its charge commit together (`charge`). Anything that fails before that
    charges nothing; a voice clip whose charge fails is deleted.
 """
@@ -26,6 +26,8 @@ from storage import ledger
 
 MAX_BRIEF_CHARS = 2000
 MAX_SCRIPT_CHARS = 1000  # about a minute of speech
+MAX_PROMPT_CHARS = 500
+MAX_IMAGES = 4
 
 
 def new_key() -> str:
@@ -193,3 +195,62 @@ def _with_audio(settings, generation: dict) -> dict:
     path = settings.data_dir / generation["output_path"]
     info = soundfile.info(str(path))
     return {**generation, "audio_path": str(path), "duration_s": round(info.frames / info.samplerate, 2)}
+
+
+def draw(engine, actor: dict, model_id, prompt: str, count: int = 1, key: str | None = None) -> dict:
+    """Draw `count` images for a buyer's prompt with a published image model, each charged its
+    price once made and allowed (idempotency key `<key>:<i>`). An image the guard withholds is
+    not charged and the others are still delivered. Returns {"images": generations with
+    `image_path` (absolute), "withheld": reasons}; nothing is charged when every image is
+    withheld, the prompt is blocked, the wallet cannot cover them or the model fails."""
+    db, settings = engine.db, engine.settings
+    prompt = (prompt or "").strip()
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise InvalidInput(f"Your prompt is {len(prompt):,} characters; keep it under "
+                           f"{MAX_PROMPT_CHARS} (a line about the subject, colours and layout).")
+    if not isinstance(count, int) or not 1 <= count <= MAX_IMAGES:
+        raise InvalidInput(f"Ask for 1 to {MAX_IMAGES} images at a time.")
+    model = published_model(db, model_id, "image")
+    key = key or new_key()
+    request = json.dumps({"prompt": prompt})
+    keys = [f"{key}:{i}" for i in range(count)]
+    previous = [replayed(db, actor, k, request) for k in keys]
+    if all(previous):
+        return {"images": [_with_image(settings, g) for g in previous], "withheld": []}
+    seller, limits = check_request(engine, actor, model, prompt)
+    if ledger.wallet_balance(db, actor["id"]) < model["price_cents"] * count:
+        raise PaymentError(f"{count} images cost ${model['price_cents'] * count / 100:.2f}; top up "
+                           "your wallet or ask for fewer.")
+    version = db["model_versions"].get(model["current_version_id"])
+    seeds = [int(hashlib.sha256(k.encode()).hexdigest()[:8], 16) for k in keys]
+    with engine.backends.using("image") as backend:
+        images = backend.draw(settings.data_dir / version["artefact_path"], prompt, seeds)
+    delivered, withheld = [], []
+    for k, done, image in zip(keys, previous, images):
+        if done:
+            delivered.append(_with_image(settings, done))
+            continue
+        try:
+            check_output(engine, actor, model, seller, limits, image)
+        except InvalidInput as exc:
+            withheld.append(str(exc))
+            continue
+        relative = f"generations/{actor['id']}/{hashlib.sha256(k.encode()).hexdigest()[:24]}.png"
+        final = settings.data_dir / relative
+        final.parent.mkdir(parents=True, exist_ok=True)
+        part = final.with_suffix(".part")
+        try:
+            image.save(part, format="PNG")
+            os.replace(part, final)
+            delivered.append(_with_image(settings, charge(engine, actor, model, request, k, output_path=relative)))
+        except BaseException:
+            part.unlink(missing_ok=True)
+            final.unlink(missing_ok=True)
+            raise
+    if not delivered:
+        raise InvalidInput(withheld[0])
+    return {"images": delivered, "withheld": withheld}
+
+
+def _with_image(settings, generation: dict) -> dict:
+    return {**generation, "image_path": str(settings.data_dir / generation["output_path"])}

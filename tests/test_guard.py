@@ -213,9 +213,43 @@ def test_red_team_attempts_cover_every_boundary_and_count_what_gets_through(guar
     assert held["modalities"]["voice"]["breaks"] <= 1
 
 
-def test_image_outputs_are_allowed_but_marked_as_not_inspected(guard):
-    verdict = guard.check_output("image", "/tmp/out.png", ALL_ON)
-    assert verdict.allowed and verdict.unchecked == ("nsfw", "ocr") and "not inspected" in verdict.reason
+def _poster(words: str = ""):
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (256, 256), (243, 235, 217))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((70, 20, 186, 136), fill=(18, 118, 122))
+    if words:
+        draw.text((16, 170), words, fill=(31, 45, 86), font=ImageFont.load_default(size=26))
+    return image
+
+
+@pytest.mark.parametrize("words, limits, category", [
+    ("VOTE FOR PARTY X", {"categories": ["political"]}, "political"),
+    ("CASINO NIGHT", {"words": ["casino"]}, "word"),
+])
+def test_words_painted_into_an_image_are_read_and_withheld(guard, words, limits, category):
+    verdict = guard.check_output("image", _poster(words), limits, "Mara Lind")
+    assert not verdict.allowed and verdict.category == category and "withheld" in verdict.reason
+    assert guard.check_output("image", _poster(), limits, "Mara Lind").allowed
+
+
+def test_a_clean_image_passes_the_real_nsfw_classifier_and_a_nude_one_is_withheld(guard, tmp_path):
+    path = tmp_path / "poster.png"
+    _poster("SPRING FAIR").save(path)
+    seen = guard.inspector().inspect(path)
+    assert seen["nsfw"] < 0.2 and "SPRING" in seen["text"].upper()
+    assert guard.check_output("image", path, ALL_ON).allowed
+
+    class Nude:  # stands in for the classifier's verdict on a nude picture
+        def inspect(self, image):
+            return {"nsfw": 0.93, "text": ""}
+
+    from engine.guard import Guard
+    strict = Guard(embedder=guard.embedder, inspector=Nude())
+    blocked = strict.check_output("image", path, {"categories": ["adult"]}, "Mara Lind")
+    assert not blocked.allowed and blocked.category == "adult" and "open_nsfw 0.93" in blocked.evidence
+    assert strict.check_output("image", path, {"categories": ["political"]}).allowed
 
 
 def test_text_outputs_are_checked_and_withheld_politely(guard):

@@ -19,16 +19,20 @@ torch.set_num_threads(1)
 
 
 class PaintBackend:
-    """A stand-in image generator: counts its calls and writes a file."""
+    """A stand-in image generator: counts its calls and writes a plain poster (no words in it)."""
     calls = 0
 
     def __init__(self, settings):
         self.settings = settings
 
     def generate(self, model, request):
+        from PIL import Image, ImageDraw
+
         PaintBackend.calls += 1
         path = Path(self.settings.data_dir) / f"image-{PaintBackend.calls}.png"
-        path.write_bytes(b"\x89PNG fake")
+        image = Image.new("RGB", (256, 256), (243, 235, 217))
+        ImageDraw.Draw(image).ellipse((60, 60, 196, 196), fill=(18, 118, 122))
+        image.save(path)
         return path
 
 
@@ -69,7 +73,7 @@ def test_a_blocked_prompt_is_never_charged_is_logged_and_gets_a_short_polite_rea
     assert event["reason"].startswith("political: ") and "Ruiz" in event["excerpt"]
 
 
-def test_an_allowed_prompt_is_charged_once_though_the_image_itself_cannot_be_inspected(market):
+def test_an_allowed_prompt_is_charged_once_after_the_image_is_inspected(market):
     engine, buyer = market["engine"], market["buyer"]
     PaintBackend.calls = 0
     generation = engine.generate(buyer, market["model"], {"prompt": "A vote of thanks card for our volunteers"})
@@ -139,7 +143,7 @@ def test_red_team_runs_are_jobs_for_the_creator_or_an_admin(market, monkeypatch)
     run = view["run"]
     assert run["attempts"] == 12 and set(run["results"]["modalities"]) == {"image", "assistant"}
     assert run["breaks"] == sum(r["breaks"] for r in run["results"]["modalities"].values())
-    assert view["gaps"] and "not inspected" in view["gaps"][0]
+    assert view["gaps"] and "cannot be recognised offline" in view["gaps"][0]
     assert redteam.latest_for(engine.db, seller["id"])["job_id"] == job["id"]
 
 
@@ -172,7 +176,7 @@ def test_studio_and_admin_show_red_team_results_and_run_them_again(server, monke
     try:
         results = wait_for(theo, "/studio_boundaries_load", lambda r: "Last run" in r[3])[3]
         assert "12 attempts" in results and "image prompts" in results and "assistant messages" in results
-        assert "Generated images are not inspected" in results
+        assert "cannot be recognised offline" in results
 
         admin = login(server, "admin")
         table = admin.predict(api_name="/admin_guard")[0]

@@ -1,5 +1,5 @@
-"""The Studio's personal-model panel: train (with live progress), the fidelity report (with a
-judged clip to hear, for voices), price, publish or disable. Boundaries are in studio_boundaries."""
+"""The Studio's personal-model panel: train (with live progress and, for images, a preview),
+the fidelity report (with a judged clip to hear, or judged images to see), price, publish or disable. Boundaries are in studio_boundaries."""
 
 import json
 
@@ -32,6 +32,12 @@ def _progress_html(job: dict | None) -> str:
 
 def _sample_md(sample: dict) -> str:
     """One judged sample: a brief and its copy, or a script and the judge's verdict on the clip."""
+    if "prompt" in sample:
+        verdict = ("judged yours" if sample["attributed"] else
+                   "a copy of a training image" if sample["copy"] else
+                   f"not judged yours (nearest style: {esc(sample['style'])}, "
+                   f"{sample['typicality']:.1f}× your own spread)")
+        return f"> **Prompt:** {esc(sample['prompt'])}\n>\n> {verdict}"
     if "script" in sample:
         verdict = ("judged yours" if sample["attributed"] else
                    f"not judged yours (nearest voice: {esc(sample['voice'])}, "
@@ -43,6 +49,19 @@ def _sample_md(sample: dict) -> str:
 def _made_md(report: dict, current: dict) -> str:
     """What the version was made from and with."""
     line = f"Base: {esc(current['base_model_id'])}"
+    if report.get("images"):
+        if report.get("method") == "hub-lora":
+            line += (f" · LoRA trained on {report['images']} images for {report['lora_steps']} steps "
+                     f"in {report['train_s']:.0f} s")
+        else:
+            line += (f" · trained from scratch on {report['images']} images in "
+                     f"{report['train_s'] / 60:.1f} min ({report['generator_steps']:,} generator steps, "
+                     f"upsampler {report['upsampler_steps']:,} steps)"
+                     + (f" · {len(report['palette'])}-colour flat palette" if report.get("flat_palette") else ""))
+        line += f" · judged against {len(report.get('pool', []))} other styles and fakes"
+        if report.get("tags"):
+            line += f"\n\n**What a buyer's prompt can steer:** {esc(', '.join(report['tags']))}"
+        return line
     if report.get("recordings"):
         line += (f" · fitted on {report['recordings']} recordings ({report['fit_seconds']:.0f} s"
                  f"{', with their transcripts' if report.get('transcripts_used') else ''}) in "
@@ -101,13 +120,28 @@ def _sample_audio(ctx, view: dict):
                     label=f"A judged clip: “{clips[0]['script'][:80]}”")
 
 
+def _sample_picture(ctx, view: dict, active: bool):
+    """Image models: the newest training preview while training, else the judged samples' grid."""
+    job, current = view["job"], view["current"]
+    path, label = None, ""
+    if active and job.get("preview_path"):
+        path, label = job["preview_path"], "Preview: four drafts from the generator as it trains"
+    elif current and current["fidelity_report"]:
+        grid = json.loads(current["fidelity_report"]).get("sample_grid")
+        path, label = (ctx.settings.data_dir / grid if grid else None), "16 of the judged images"
+    if path is None or not ctx.settings.data_dir.joinpath(path).is_file():
+        return gr.Image(value=None, visible=False)
+    return gr.Image(value=str(path), visible=True, label=label)
+
+
 def _view(ctx, user):
     view = ctx.engine.studio_model(user)
     job = view["job"]
     active = bool(job and job["status"] in ("queued", "running"))
     model = view["model"]
     price = f"{model['price_cents'] / 100:.2f}" if model else "1.00"
-    return (_report_md(view), _progress_html(job), gr.Timer(active=active), price, _sample_audio(ctx, view))
+    return (_report_md(view), _progress_html(job), gr.Timer(active=active), price, _sample_audio(ctx, view),
+            _sample_picture(ctx, view, active))
 
 
 def on_model_load(ctx, request: gr.Request):
@@ -185,6 +219,7 @@ def build(ctx, tab: gr.Tab) -> None:
     with gr.Accordion("Personal model", open=True):
         report = gr.Markdown()
         sample = gr.Audio(label="A judged clip", visible=False, interactive=False)
+        picture = gr.Image(label="Judged images", visible=False, interactive=False, height=320)
         progress = gr.HTML()
         with gr.Row():
             train = gr.Button("Train a new version", variant="primary")
@@ -203,7 +238,7 @@ def build(ctx, tab: gr.Tab) -> None:
                 delete = gr.Button("Delete model", variant="stop")
             receipt = gr.Markdown(visible=False)
     timer = gr.Timer(2.0, active=False)
-    view = [report, progress, timer, price, sample]
+    view = [report, progress, timer, price, sample, picture]
     load = bind(on_model_load, ctx)
     tab.select(load, None, view, api_name="studio_model")
     timer.tick(load, None, view, api_visibility="private", show_progress="hidden")

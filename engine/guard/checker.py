@@ -10,8 +10,11 @@ The jailbreak check runs on requests of creators who set any boundary: a request
 model to ignore its rules is refused even when its payload is harmless.
 
 Per modality: text briefs and copy, image prompts, voice scripts (the clip speaks the checked
-script) and assistant messages and replies are text. Generated images are not inspected here:
-no offline image classifier is installed (see IMAGE_OUTPUT_GAP).
+script) and assistant messages and replies are text. A generated image is checked for nudity
+(open_nsfw, when the creator bans adult content) and by the words OCR reads in it, which are
+checked as text and also squashed together, since OCR often loses the spaces between words
+(engine.guard.image). What a picture shows without words (a flag, a weapon) is not detected
+(IMAGE_OUTPUT_GAP).
 """
 
 from pathlib import Path
@@ -20,8 +23,8 @@ import numpy as np
 
 from engine.guard import lexicon
 from engine.guard.classifier import BUILTIN, MODEL_PATH, Embedder, TopicModel, topic_phrases
-from engine.guard.text import PhraseIndex, chunks
-from engine.guard.verdict import IMAGE_OUTPUT_GAP, Verdict, buyer_reason
+from engine.guard.text import PhraseIndex, chunks, tokens
+from engine.guard.verdict import CATEGORY_LABELS, Verdict, buyer_reason
 
 MODALITIES = ("text", "image", "voice", "assistant")
 
@@ -52,10 +55,11 @@ class Guard:
     lexicons, the fitted classifier and the sentence embedder (loaded on the first check that
     needs it)."""
 
-    def __init__(self, model_path: Path = MODEL_PATH, embedder=None):
+    def __init__(self, model_path: Path = MODEL_PATH, embedder=None, inspector=None):
         self.lexicons = {name: lexicon.load(name) for name in (*BUILTIN, "jailbreak")}
         self.model = TopicModel.load(model_path)
         self.embedder = embedder if isinstance(embedder, Embedder) else Embedder(embedder)
+        self._inspector = inspector
 
     def check_request(self, modality: str, content: str, boundaries: dict,
                       creator: str = "This creator", jailbreak: bool = True) -> Verdict:
@@ -68,11 +72,47 @@ class Guard:
     def check_output(self, modality: str, content, boundaries: dict,
                      creator: str = "This creator") -> Verdict:
         """Check what was generated: text (copy, an assistant's reply, the words a voice clip
-        speaks). An image cannot be inspected here and is allowed with `unchecked` saying so."""
+        speaks) or an image (a PIL image or a file's path: its NSFW score and the words in it)."""
         _check_modality(modality)
         if modality == "image":
-            return Verdict(True, "output", modality, unchecked=("nsfw", "ocr"), reason=IMAGE_OUTPUT_GAP)
+            return self._check_image(content, boundaries, creator)
         return self._check_text(modality, "output", content, boundaries, creator, jailbreak=False)
+
+    def inspector(self):
+        """The image inspector (NSFW classifier and OCR), created on first use."""
+        if self._inspector is None:
+            from engine.guard.image import ImageInspector
+
+            self._inspector = ImageInspector()
+        return self._inspector
+
+    def _check_image(self, image, boundaries, creator) -> Verdict:
+        from engine.guard.image import NSFW_THRESHOLD
+
+        limits = normalise_boundaries(boundaries)
+        if not has_boundaries(limits):
+            return Verdict(True, "output", "image")
+        seen = self.inspector().inspect(image)
+        if "adult" in limits["categories"] and seen["nsfw"] >= NSFW_THRESHOLD:
+            return Verdict(False, "output", "image", "adult", CATEGORY_LABELS["adult"],
+                           buyer_reason(creator, "adult", CATEGORY_LABELS["adult"], "output"),
+                           f"open_nsfw {seen['nsfw']:.2f}", seen["nsfw"] - NSFW_THRESHOLD)
+        verdict = self._check_text("image", "output", seen["text"], boundaries, creator, jailbreak=False)
+        if not verdict.allowed:
+            return verdict
+        squashed = "".join(tokens(seen["text"]))
+        indexes = [("word", PhraseIndex(limits["words"]))]
+        indexes += [("topic", PhraseIndex([t["name"], *t["phrases"]])) for t in limits["topics"]]
+        indexes += [(name, self.lexicons[name].index) for name in limits["categories"]]
+        for category, index in indexes:
+            for needle, phrase in index.phrases.items():
+                joined = needle.replace(" ", "")
+                if len(joined) >= 4 and joined in squashed:
+                    label = (phrase if category in ("word", "topic", "brands", "public_figures")
+                             else CATEGORY_LABELS.get(category, category))
+                    return Verdict(False, "output", "image", category, label,
+                                   buyer_reason(creator, category, label, "output"), seen["text"][:300])
+        return verdict
 
     # --- the checks -----------------------------------------------------------------------
 

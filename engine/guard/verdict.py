@@ -12,8 +12,9 @@ CATEGORY_LABELS = {
     "public_figures": "real public figures",
     "brands": "named brands",
 }
-IMAGE_OUTPUT_GAP = ("Generated images are not inspected: no offline NSFW classifier or OCR is installed "
-                    "on this server, so image boundaries are enforced on the prompt only.")
+IMAGE_OUTPUT_GAP = ("Generated images are checked for nudity (open_nsfw) and for the words in them "
+                    "(OCR); what a picture shows without words (a flag, a weapon, a logo) cannot be "
+                    "recognised offline, so those boundaries hold on the prompt only.")
 
 
 @dataclass(frozen=True)

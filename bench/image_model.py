@@ -1,0 +1,100 @@
+"""Personal image models benchmark, on the demo designers (Mara: flat Bauhaus posters; Theo: neon
+line art). Seeds the demo marketplace in a scratch data dir and trains each designer's model
+through the product's own training job (the generator, the upsampler, then the image judge on
+64 new samples at 256 px against the other designer, reference styles, photographs and fakes of
+their own work). Reports training seconds, fidelity with its 95 % interval, copies, the judge's
+verdict on the designer's held-out pieces, seconds per 256 px image (median of 10, through the
+backend a buyer's try-out uses) and peak RSS. Saves, per designer, a grid of 16 generated images
+beside a grid of 16 portfolio pieces in bench/out/image_model/.
+Prints one JSON object as its last line.
+Usage: python bench/image_model.py [--train-seconds 600] [--names mara,theo]
+"""
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PIL import Image  # noqa: E402
+
+from assets import demo  # noqa: E402
+from engine.engine import Engine  # noqa: E402
+from engine.settings import Settings  # noqa: E402
+from storage import portfolio, users  # noqa: E402
+
+OUT = ROOT / "bench" / "out" / "image_model"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def portfolio_grid(settings, items: list[dict], path: Path, tile: int = 128) -> None:
+    sheet = Image.new("RGB", (4 * tile, 4 * tile), "white")
+    for i, item in enumerate(items[:16]):
+        with Image.open(settings.data_dir / item["file_path"]) as image:
+            sheet.paste(image.convert("RGB").resize((tile, tile), Image.LANCZOS),
+                        ((i % 4) * tile, (i // 4) * tile))
+    sheet.save(path)
+
+
+def designer_case(engine, username: str) -> dict:
+    db, settings = engine.db, engine.settings
+    seller = users.find_user(db, username)
+    job = engine.train(seller)
+    started = time.perf_counter()
+    finished = engine.jobs.wait(job["id"], timeout=3600, poll_s=1.0)
+    if finished["status"] != "done":
+        raise RuntimeError(f"{username}'s training ended {finished['status']}: {finished['error']}")
+    view = engine.studio_model(seller)
+    version = view["current"]
+    report = json.loads(version["fidelity_report"])
+    folder = settings.data_dir / version["artefact_path"]
+    times = []
+    with engine.backends.using("image") as backend:
+        backend.draw(folder, "warm-up", [0])
+        for i in range(10):
+            t = time.perf_counter()
+            backend.draw(folder, report["samples"][i % len(report["samples"])]["prompt"], [5000 + i])
+            times.append(time.perf_counter() - t)
+    OUT.mkdir(parents=True, exist_ok=True)
+    Image.open(settings.data_dir / report["sample_grid"]).save(OUT / f"{username}_generated.png")
+    portfolio_grid(settings, portfolio.items_for(db, seller["id"], "image"), OUT / f"{username}_portfolio.png")
+    return {"train_s": report["train_s"], "fidelity": round(report["fidelity"], 4),
+            "ci_low": round(report["ci_low"], 4), "ci_high": round(report["ci_high"], 4),
+            "copies": report["copies"], "n": report["n"],
+            "held_out_credited": report["held_out_attributed"],
+            "generator_steps": report.get("generator_steps"), "job_s": round(time.perf_counter() - started, 1),
+            "judge_s": report["judge_s"], "image_s": round(statistics.median(times), 3),
+            "flat_palette": report.get("flat_palette")}
+
+
+def main() -> dict:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--train-seconds", type=float, default=Settings.image_train_seconds)
+    parser.add_argument("--names", default="mara,theo")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = Settings(data_dir=Path(scratch), image_train_seconds=args.train_seconds)
+        engine = Engine(settings)
+        demo.ensure_demo(engine, log=lambda *_: None)
+        engine.start_background()
+        try:
+            creators = {name: designer_case(engine, name) for name in args.names.split(",")}
+        finally:
+            engine.jobs.stop()
+    result = {"creators": creators, "image_s": max(c["image_s"] for c in creators.values()),
+              "peak_rss_mb": round(peak_rss_mb()), "train_seconds_setting": args.train_seconds}
+    (OUT / "image_model.json").write_text(json.dumps(result, indent=1))
+    return result
+
+
+if __name__ == "__main__":
+    print(json.dumps(main()))

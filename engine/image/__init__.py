@@ -1,0 +1,1 @@
+"""Personal image models: the embedded flow-matching generator, its renderer, and the hub LoRA route."""

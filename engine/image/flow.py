@@ -1,0 +1,192 @@
+"""The embedded image generator: a small diffusers UNet2DModel trained from scratch by flow
+matching (rectified flow) on the designer's own images at 32 px, conditioned on tags.
+
+Tags are the words of the portfolio's captions that the generator can learn from (shapes,
+colours, layouts: `caption_tags`); a prompt steers the output through the tags it contains.
+Training follows the flow-matching recipe of diffusers' FlowMatchEulerDiscreteScheduler: the
+noisy image is `sigma * noise + (1 - sigma) * image` and the net predicts `noise - image`; sampling
+is that scheduler's Euler steps with classifier-free guidance on the tags. An exponential moving
+average of the weights is what gets saved and sampled.
+"""
+
+import copy
+import json
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+DRAFT = 32
+BLOCK_CHANNELS = (32, 64, 64)
+TAG_DROPOUT = 0.15
+SHIFT = 2  # training images are shifted by up to this many pixels (at 32 px) each way
+EMA_DECAY = 0.999
+PROGRESS_EVERY = 20  # steps between calls of train()'s progress callback
+STOP_WORDS = {"a", "an", "the", "and", "in", "on", "of", "with", "over", "under", "above", "below",
+              "beside", "by", "for", "to", "at", "from", "layout", "background", "small", "large",
+              "big", "into", "its", "is", "are", "one", "two", "three", "four", "five", "six",
+              "seven", "eight", "nine", "ten", "thick", "thin"}
+MIN_TAG_COUNT = 2  # a word must describe at least this many training images to become a tag
+MIRROR = {"left": "right", "right": "left"}
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z][a-z-]+", (text or "").lower())
+
+
+def caption_tags(captions: list[str]) -> list[str]:
+    """The tag vocabulary: caption words (not stop words) that describe >= MIN_TAG_COUNT images."""
+    counts: dict[str, int] = {}
+    for caption in captions:
+        for word in set(words(caption)) - STOP_WORDS:
+            counts[word] = counts.get(word, 0) + 1
+    return sorted(w for w, n in counts.items() if n >= MIN_TAG_COUNT)
+
+
+def tag_vector(text: str, vocabulary: list[str], mirrored: bool = False) -> np.ndarray:
+    """Multi-hot vector of the vocabulary's words in `text` (left and right swapped if mirrored)."""
+    found = set(words(text))
+    if mirrored:
+        found = {MIRROR.get(w, w) for w in found}
+    return np.array([w in found for w in vocabulary], dtype=np.float32)
+
+
+def build(vocabulary_size: int):
+    """The UNet (diffusers) and the linear map from tags to its class embedding."""
+    import torch
+    from diffusers import UNet2DModel
+
+    unet = UNet2DModel(
+        sample_size=DRAFT, in_channels=3, out_channels=3, block_out_channels=BLOCK_CHANNELS,
+        layers_per_block=1, down_block_types=("DownBlock2D", "DownBlock2D", "AttnDownBlock2D"),
+        up_block_types=("AttnUpBlock2D", "UpBlock2D", "UpBlock2D"), norm_num_groups=16,
+        class_embed_type="identity")
+    tags = torch.nn.Linear(max(vocabulary_size, 1), BLOCK_CHANNELS[0] * 4)
+    return unet, tags
+
+
+def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0, progress=None,
+          batch: int = 16, learning_rate: float = 3e-4, state: dict | None = None) -> dict:
+    """Train on (N, 32, 32, 3) drafts in [0, 1] (mirrored copies are added) for about `seconds`.
+    `progress(step, elapsed_s, loss, snapshot)` is called every PROGRESS_EVERY steps (snapshot()
+    returns the state so far) and may raise to cancel; `state` (from `snapshot()` or `train`)
+    resumes. Returns the state to save: EMA
+    weights, vocabulary, steps and seconds trained."""
+    import torch
+
+    vocabulary = state["vocabulary"] if state else caption_tags(captions)
+    torch.manual_seed(seed + (state["steps"] if state else 0))
+    images = torch.from_numpy(np.ascontiguousarray(drafts, dtype=np.float32)).permute(0, 3, 1, 2) * 2 - 1
+    images = torch.cat([images, images.flip(-1)])
+    conditions = torch.from_numpy(np.stack(
+        [tag_vector(c, vocabulary) for c in captions] + [tag_vector(c, vocabulary, True) for c in captions]))
+    unet, tags = build(len(vocabulary))
+    if state:
+        unet.load_state_dict(state["unet"])
+        tags.load_state_dict(state["tags"])
+    ema_unet, ema_tags = copy.deepcopy(unet).requires_grad_(False), copy.deepcopy(tags).requires_grad_(False)
+    params = list(unet.parameters()) + list(tags.parameters())
+    ema_params = list(ema_unet.parameters()) + list(ema_tags.parameters())
+    optimiser = torch.optim.AdamW(params, learning_rate, weight_decay=0.0)
+    steps, spent = (state["steps"], state["seconds"]) if state else (0, 0.0)
+    started, losses = time.perf_counter(), []
+
+    def snapshot():
+        return {"unet": ema_unet.state_dict(), "tags": ema_tags.state_dict(), "vocabulary": vocabulary,
+                "steps": steps, "seconds": round(spent + time.perf_counter() - started, 1)}
+
+    while spent + time.perf_counter() - started < seconds:
+        index = torch.randint(len(images), (batch,))
+        x = shifted(images[index], SHIFT)
+        c = conditions[index] * (torch.rand(batch, 1) > TAG_DROPOUT)
+        noise = torch.randn_like(x)
+        sigma = torch.sigmoid(torch.randn(batch))[:, None, None, None]  # logit-normal times
+        noisy = sigma * noise + (1 - sigma) * x
+        predicted = unet(noisy, sigma.flatten() * 1000, class_labels=tags(c)).sample
+        loss = (predicted - (noise - x)).pow(2).mean()
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        steps += 1
+        decay = min(EMA_DECAY, (1 + steps) / (10 + steps))
+        with torch.no_grad():
+            for ema_p, p in zip(ema_params, params):
+                ema_p.lerp_(p, 1 - decay)
+        losses.append(loss.item())
+        if progress and steps % PROGRESS_EVERY == 0:
+            progress(steps, spent + time.perf_counter() - started, float(np.mean(losses[-100:])),
+                     snapshot)
+    return snapshot()
+
+
+def shifted(images, pixels: int):
+    """Each image moved by up to `pixels` each way, its edges repeated into the gap: new
+    placements of the same composition, so the generator learns layouts rather than positions."""
+    import torch
+
+    if pixels <= 0:
+        return images
+    padded = torch.nn.functional.pad(images, (pixels,) * 4, mode="replicate")
+    offsets = torch.randint(0, 2 * pixels + 1, (len(images), 2))
+    size = images.shape[-1]
+    return torch.stack([p[:, y:y + size, x:x + size] for p, (y, x) in zip(padded, offsets.tolist())])
+
+
+def save(state: dict, path: Path) -> None:
+    """Weights as safetensors beside a JSON of the vocabulary and training figures."""
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    tensors = {f"unet.{k}": v.contiguous() for k, v in state["unet"].items()}
+    tensors.update({f"tags.{k}": v.contiguous() for k, v in state["tags"].items()})
+    save_file(tensors, str(path))
+    path.with_suffix(".json").write_text(json.dumps(
+        {"vocabulary": state["vocabulary"], "steps": state["steps"], "seconds": state["seconds"],
+         "block_channels": list(BLOCK_CHANNELS), "draft": DRAFT}))
+
+
+def load(path: Path) -> dict:
+    """A state saved by `save`."""
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    tensors = load_file(str(path))
+    meta = json.loads(path.with_suffix(".json").read_text())
+    return {"unet": {k[5:]: v for k, v in tensors.items() if k.startswith("unet.")},
+            "tags": {k[5:]: v for k, v in tensors.items() if k.startswith("tags.")}, **meta}
+
+
+class Generator:
+    """A trained state, ready to sample drafts."""
+
+    def __init__(self, state: dict):
+        unet, tags = build(len(state["vocabulary"]))
+        unet.load_state_dict(state["unet"])
+        tags.load_state_dict(state["tags"])
+        self.unet, self.tags = unet.eval(), tags.eval()
+        self.vocabulary = state["vocabulary"]
+
+    def tags_in(self, prompt: str) -> list[str]:
+        """The vocabulary words a prompt contains: what steers this model."""
+        return [w for w, on in zip(self.vocabulary, tag_vector(prompt, self.vocabulary)) if on]
+
+    def sample(self, prompt: str, seeds: list[int], steps: int = 20, guidance: float = 2.0) -> np.ndarray:
+        """(len(seeds), 32, 32, 3) drafts in [0, 1], one per seed, for the prompt's tags."""
+        import torch
+        from diffusers import FlowMatchEulerDiscreteScheduler
+
+        scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=1.0)
+        scheduler.set_timesteps(steps)
+        n = len(seeds)
+        x = torch.stack([torch.randn(3, DRAFT, DRAFT, generator=torch.Generator().manual_seed(int(s)))
+                         for s in seeds])
+        condition = torch.from_numpy(tag_vector(prompt, self.vocabulary)).expand(n, -1)
+        with torch.no_grad():
+            embedded = self.tags(torch.cat([condition, torch.zeros_like(condition)]))
+            for t in scheduler.timesteps:
+                both = self.unet(torch.cat([x, x]), t.expand(2 * n), class_labels=embedded).sample
+                conditioned, unconditioned = both[:n], both[n:]
+                velocity = unconditioned + guidance * (conditioned - unconditioned)
+                x = scheduler.step(velocity, t, x).prev_sample
+        return ((x.clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).numpy()

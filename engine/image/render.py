@@ -1,0 +1,190 @@
+"""From the generator's 32 px draft to the 256 px image a buyer sees, learned from the designer's
+own portfolio.
+
+Two pieces, both fitted on the designer's training images only:
+- the upsampler: a small convolutional net that maps a 32 px image to 256 px (x8, sub-pixel
+  convolution), trained on the portfolio shrunk to 32 px and its 256 px originals; its inputs are
+  jittered with noise so that it also redraws the generator's imperfect drafts;
+- the palette: the designer's few flat colours (k-means), when their work is flat colour. Then the
+  upsampled image is drawn at 512 px with every pixel snapped to its nearest palette colour and
+  shrunk to 256 px, which gives exact colours and clean antialiased edges. Work with gradients,
+  glow or texture keeps the upsampler's own colours.
+"""
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+DRAFT = 32
+FINAL = 256
+SCALE = FINAL // DRAFT
+MAX_PALETTE = 8
+FLAT_SHARE = 0.93  # share of pixels within FLAT_DISTANCE of the palette for work to count as flat
+FLAT_DISTANCE = 24.0  # RGB units (0-255)
+MAJORITY_WINDOW = 9  # pixels at 512 px: specks and ragged edges smaller than this are redrawn
+
+
+def to_array(image, size: int) -> np.ndarray:
+    """An RGB PIL image as a float32 (size, size, 3) array in [0, 1], resized by area."""
+    from PIL import Image
+
+    image = image.convert("RGB")
+    if image.size != (size, size):
+        image = image.resize((size, size), Image.BOX if image.width > size else Image.BICUBIC)
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
+def to_image(array: np.ndarray):
+    """A float (H, W, 3) array in [0, 1] as an RGB PIL image."""
+    from PIL import Image
+
+    return Image.fromarray((np.clip(array, 0, 1) * 255 + 0.5).astype(np.uint8))
+
+
+def fit_palette(images: list[np.ndarray], seed: int = 0) -> dict:
+    """The designer's flat colours: k-means on their pixels with the fewest colours (up to
+    MAX_PALETTE) that put FLAT_SHARE of pixels within FLAT_DISTANCE. Returns {"colours": (K, 3)
+    array in [0, 1], "flat": whether that share was reached, "share": the share reached}."""
+    from sklearn.cluster import KMeans
+
+    rng = np.random.default_rng(seed)
+    pixels = np.concatenate([i.reshape(-1, 3) for i in images])
+    pixels = pixels[rng.choice(len(pixels), min(len(pixels), 60_000), replace=False)] * 255
+    best = None
+    for k in range(2, MAX_PALETTE + 1):
+        km = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(pixels)
+        distance = np.linalg.norm(pixels - km.cluster_centers_[km.labels_], axis=1)
+        share = float(np.mean(distance <= FLAT_DISTANCE))
+        best = {"colours": km.cluster_centers_ / 255.0, "flat": share >= FLAT_SHARE, "share": share}
+        if best["flat"]:
+            break
+    return best
+
+
+def snap(image: np.ndarray, colours: np.ndarray, window: int = 0) -> np.ndarray:
+    """Every pixel set to its nearest palette colour; with a `window`, then to the colour most
+    of its neighbourhood has (a majority filter: clean regions and smooth edges)."""
+    flat = image.reshape(-1, 3)
+    nearest = np.argmin(((flat[:, None, :] - colours[None, :, :]) ** 2).sum(-1), axis=1)
+    labels = nearest.reshape(image.shape[:2])
+    if window > 1:
+        from scipy import ndimage
+
+        votes = np.stack([ndimage.uniform_filter((labels == k).astype(np.float32), window)
+                          for k in range(len(colours))])
+        labels = np.argmax(votes, axis=0)
+    return colours[labels].astype(np.float32)
+
+
+def build_upsampler(width: int = 64, blocks: int = 4):
+    """The x8 upsampler: residual 3x3 convolutions at draft size, then sub-pixel convolution."""
+    import torch
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Conv2d(width, width, 3, padding=1), nn.ReLU(),
+                                      nn.Conv2d(width, width, 3, padding=1))
+
+        def forward(self, x):
+            return x + self.body(x)
+
+    class Upsampler(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.head = nn.Conv2d(3, width, 3, padding=1)
+            self.blocks = nn.Sequential(*[Block() for _ in range(blocks)])
+            self.tail = nn.Sequential(nn.Conv2d(width, 3 * SCALE * SCALE, 3, padding=1),
+                                      nn.PixelShuffle(SCALE))
+            self.refine = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(),
+                                        nn.Conv2d(16, 3, 3, padding=1))
+
+        def forward(self, draft):
+            coarse = torch.nn.functional.interpolate(draft, scale_factor=SCALE, mode="bilinear",
+                                                     align_corners=False)
+            x = coarse + self.tail(self.blocks(self.head(draft)))
+            return x + self.refine(x)
+
+    return Upsampler()
+
+
+def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, progress=None,
+                    crop: int = 12, batch: int = 16, noise: float = 0.04):
+    """Fit the upsampler on (draft, final) pairs made from the designer's 256 px images for about
+    `seconds`, with horizontal flips and noisy drafts. `progress(done_s, seconds, loss)` may raise
+    to cancel. Returns (model in eval mode, steps, last loss)."""
+    import torch
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    hi = torch.from_numpy(np.stack(finals)).permute(0, 3, 1, 2)  # N, 3, 256, 256
+    lo = torch.nn.functional.avg_pool2d(hi, SCALE)
+    hi, lo = torch.cat([hi, hi.flip(-1)]), torch.cat([lo, lo.flip(-1)])
+    model = build_upsampler()
+    optimiser = torch.optim.Adam(model.parameters(), 1e-3)
+    started, step, losses = time.perf_counter(), 0, []
+    while time.perf_counter() - started < seconds:
+        index = rng.integers(len(lo), size=batch)
+        y0 = rng.integers(DRAFT - crop + 1, size=batch)
+        x0 = rng.integers(DRAFT - crop + 1, size=batch)
+        draft = torch.stack([lo[i, :, a:a + crop, b:b + crop] for i, a, b in zip(index, y0, x0)])
+        target = torch.stack([hi[i, :, a * SCALE:(a + crop) * SCALE, b * SCALE:(b + crop) * SCALE]
+                              for i, a, b in zip(index, y0, x0)])
+        draft = draft + noise * torch.rand(batch, 1, 1, 1) * torch.randn_like(draft)
+        loss = (model(draft) - target).abs().mean()
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        step += 1
+        losses.append(loss.item())
+        if step == 600:
+            for group in optimiser.param_groups:
+                group["lr"] = 3e-4
+        if progress and step % 25 == 0:
+            progress(time.perf_counter() - started, seconds, float(np.mean(losses[-25:])))
+    return model.eval(), step, float(np.mean(losses[-50:]))
+
+
+def upsample(model, drafts: np.ndarray) -> np.ndarray:
+    """(N, 32, 32, 3) drafts in [0, 1] -> (N, 256, 256, 3) images."""
+    import torch
+
+    with torch.no_grad():
+        out = model(torch.from_numpy(np.ascontiguousarray(drafts, dtype=np.float32)).permute(0, 3, 1, 2))
+    return out.clamp(0, 1).permute(0, 2, 3, 1).numpy()
+
+
+def finish(image: np.ndarray, palette: dict) -> np.ndarray:
+    """The upsampled image as the buyer sees it: flat work snapped to the palette at twice the
+    size and shrunk back (antialiased edges); other work as upsampled."""
+    if not palette["flat"]:
+        return image
+    from PIL import Image
+
+    big = np.asarray(to_image(image).resize((FINAL * 2, FINAL * 2), Image.BICUBIC),
+                     dtype=np.float32) / 255.0
+    return to_array(to_image(snap(big, palette["colours"], MAJORITY_WINDOW)), FINAL)
+
+
+def save_finisher(upsampler, palette: dict, folder: Path) -> None:
+    """The upsampler's weights and the palette, beside the generator."""
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in upsampler.state_dict().items()}, str(folder / "upsampler.safetensors"))
+    (folder / "palette.json").write_text(json.dumps(
+        {"colours": np.round(palette["colours"], 5).tolist(), "flat": bool(palette["flat"]),
+         "share": round(float(palette["share"]), 4)}))
+
+
+def load_finisher(folder: Path) -> tuple:
+    """(upsampler in eval mode, palette) saved by `save_finisher`."""
+    from safetensors.torch import load_file
+
+    upsampler = build_upsampler()
+    upsampler.load_state_dict(load_file(str(folder / "upsampler.safetensors")))
+    palette = json.loads((folder / "palette.json").read_text())
+    return upsampler.eval(), {**palette, "colours": np.array(palette["colours"], dtype=np.float32)}

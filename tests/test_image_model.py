@@ -1,0 +1,221 @@
+"""Personal image models: the judge on real and fake work it was not fitted on, the generator's
+tags and the renderer's palette, the copy check, a whole (short) training job in both profiles,
+and buyers' paid try-outs."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from assets import image_pool, portfolios
+from assets.demo import is_held_out
+from engine.errors import InvalidInput, PaymentError
+from engine.fidelity import image as fidelity
+from engine.image import flow, job, render
+from storage import boundaries, creators, ledger, users
+from tests.conftest import make_settings
+from tests.tiny_sd import build_tiny_sd
+
+DESIGNERS = {"bauhaus": ("neon", 36, 0), "neon": ("bauhaus", 32, 1)}
+
+
+def split(style: str, count: int, seed: int) -> tuple[list, list, list]:
+    items = portfolios.render_portfolio(style, count, seed=seed)
+    arrays = [render.to_array(i["image"], 256) for i in items]
+    train = [a for i, a in enumerate(arrays) if not is_held_out("image", i)]
+    held = [a for i, a in enumerate(arrays) if is_held_out("image", i)]
+    return train, held, [i["caption"] for n, i in enumerate(items) if not is_held_out("image", n)]
+
+
+@pytest.fixture(scope="module", params=sorted(DESIGNERS))
+def judged(request):
+    """The judge fitted on one demo designer's training images against the other designer's,
+    the reference styles and fakes of their own training images."""
+    style = request.param
+    other, count, seed = DESIGNERS[style]
+    train, held, _ = split(style, count, seed)
+    other_train, other_held, _ = split(other, *DESIGNERS[other][1:])
+    pool = {"seller:other": other_train, **image_pool.reference_styles(), **image_pool.fakes(train)}
+    judge = fidelity.ImageJudge.fit(train, pool, fidelity.StyleEncoder())
+    return {"judge": judge, "train": train, "held": held, "other_held": other_held}
+
+
+def credited(judge, images) -> float:
+    return float(np.mean(judge.is_creator(images)))
+
+
+def test_the_judge_credits_held_out_work_and_refuses_other_styles_and_fakes(judged):
+    judge, held = judged["judge"], judged["held"]
+    assert credited(judge, held) >= 0.9
+    assert credited(judge, judged["other_held"]) <= 0.1
+    fresh = image_pool.reference_styles(seed=99)  # pieces the judge never saw
+    assert credited(judge, fresh["style:watercolor"] + fresh["style:mono_ink"]) <= 0.1
+    assert credited(judge, image_pool.blurred(held)) <= 0.1
+    assert credited(judge, image_pool.recoloured(held)) <= 0.1
+    assert credited(judge, image_pool.palette_blobs(held, 12, seed=5)) <= 0.1
+
+
+def test_copies_of_training_images_and_their_mirror_images_are_caught(judged):
+    train, held = judged["train"], judged["held"]
+    threshold = fidelity.copy_threshold(train, held)
+    pairs = fidelity.find_copies([train[3], train[7][:, ::-1], held[0]], train, threshold)
+    assert [(p["sample"], p["train"]) for p in pairs] == [(0, 3), (1, 7)]
+
+
+def test_tags_come_from_captions_and_mirroring_swaps_left_and_right():
+    _, _, captions = split("bauhaus", 36, 0)
+    tags = flow.caption_tags(captions)
+    assert {"teal", "coral", "stripes", "half-circle", "left"} <= set(tags)
+    assert not {"a", "and", "layout", "background"} & set(tags)
+    left = tags.index("left")
+    assert flow.tag_vector("a circle on the LEFT", tags)[left] == 1
+    assert flow.tag_vector("a circle on the left", tags, mirrored=True)[left] == 0
+
+
+def test_flat_work_gets_a_small_palette_and_snapping_cleans_specks():
+    train, _, _ = split("bauhaus", 12, 0)
+    palette = render.fit_palette(train)
+    assert palette["flat"] and len(palette["colours"]) <= 6
+    assert not render.fit_palette(image_pool.reference_styles()["photos"][:6])["flat"]
+    poster = np.tile(palette["colours"][0], (64, 64, 1)).astype(np.float32)
+    poster[30:32, 30:32] = palette["colours"][1]
+    assert np.allclose(render.snap(poster, palette["colours"], window=9), palette["colours"][0])
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    """A generator and upsampler trained for a few seconds on 16 Bauhaus pieces, saved."""
+    import torch
+
+    torch.set_num_threads(1)
+    train, _, captions = split("bauhaus", 19, 0)
+    folder = tmp_path_factory.mktemp("image-model")
+    drafts = np.stack([render.to_array(render.to_image(a), 32) for a in train])
+    state = flow.train(drafts, captions, seconds=3.0, batch=8)
+    flow.save(state, folder / "generator.safetensors")
+    upsampler, _, _ = render.train_upsampler(train, seconds=2.0)
+    render.save_finisher(upsampler, render.fit_palette(train), folder)
+    return folder
+
+
+def test_a_saved_model_draws_the_same_256_px_images_for_the_same_seeds(small_model):
+    from engine.image.backend import ImageBackend
+
+    backend = ImageBackend(make_settings(small_model / "data"))
+    first = backend.draw(small_model, "a teal circle", [1, 2])
+    again = backend.draw(small_model, "a teal circle", [1, 2])
+    assert [i.size for i in first] == [(256, 256)] * 2
+    assert all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(first, again))
+    assert not np.array_equal(np.asarray(first[0]), np.asarray(first[1]))
+    assert "teal" in backend.steering(small_model)
+    assert backend.forget(str(small_model.resolve())) == 1
+
+
+def designer(engine, folder, count: int = 19) -> dict:
+    """A designer with `count` small Bauhaus pieces uploaded (every sixth held out)."""
+    seller = users.create_user(engine.db, "mara", "password1", "seller", "Mara Lind")
+    creators.save_profile(engine.db, seller["id"], "image", "Bauhaus posters")
+    ledger.ensure_user_accounts(engine.db, seller)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, item in enumerate(portfolios.render_portfolio("bauhaus", count, seed=0, size=128)):
+        path = folder / f"{i:02d}.png"
+        item["image"].save(path)
+        engine.add_portfolio_item(seller, str(path), path.name, title=item["title"],
+                                  caption=item["caption"], attested=True, held_out=is_held_out("image", i))
+    return seller
+
+
+@pytest.mark.parametrize("profile", ["embedded", "hub"])
+def test_a_short_training_job_judges_and_records_a_version(tmp_path, monkeypatch, profile):
+    from engine.engine import Engine
+
+    overrides = {"image_train_seconds": 8.0, "image_upsampler_seconds": 2.0, "fidelity_samples": 8}
+    if profile == "hub":
+        overrides.update(profile="hub", image_model_id=str(build_tiny_sd(tmp_path / "sd")),
+                         image_lora_steps=3, image_lora_resolution=32)
+    engine = Engine(make_settings(tmp_path / "data", **overrides))
+    seller = designer(engine, tmp_path / "uploads")
+    monkeypatch.setattr(job, "PREVIEW_EVERY", 20)
+    engine.start_background()
+    try:
+        started = engine.train(seller)
+        done = engine.jobs.wait(started["id"], timeout=600, poll_s=0.5)
+    finally:
+        engine.jobs.stop()
+    assert done["status"] == "done", done["error"]
+    view = engine.studio_model(seller)
+    report = json.loads(view["current"]["fidelity_report"])
+    assert view["model"]["status"] == "ready" and report["n"] == 8 and 0 <= report["fidelity"] <= 1
+    assert report["ci_low"] <= report["fidelity"] <= report["ci_high"]
+    assert (engine.settings.data_dir / report["sample_grid"]).is_file()
+    assert "seller:" not in " ".join(report["pool"]) and "fake:blurred" in report["pool"]
+    if profile == "hub":
+        assert report["method"] == "hub-lora" and view["current"]["base_model_id"].endswith("model")
+    else:
+        assert report["method"] == "flow-32px+upsampler" and "teal" in report["tags"]
+        assert done["preview_path"] and Image.open(done["preview_path"]).size == (384, 96)
+
+
+@pytest.fixture
+def market(engine, small_model):
+    """Mara's small model published at $1.50, a buyer with $5 and Mara's boundaries."""
+    seller = users.create_user(engine.db, "mara", "password1", "seller", "Mara Lind")
+    creators.save_profile(engine.db, seller["id"], "image", "Bauhaus posters")
+    buyer = users.create_user(engine.db, "bea", "password1", "buyer", "Bea")
+    for user in (seller, buyer):
+        ledger.ensure_user_accounts(engine.db, user)
+    relative = "models/1/v1"
+    shutil.copytree(small_model, engine.settings.data_dir / relative)
+    db = engine.db
+    model = db["models"].insert({"seller_id": seller["id"], "modality": "image", "status": "published",
+                                 "name": "Mara Lind — image", "price_cents": 150,
+                                 "created_at": "now", "updated_at": "now"}).last_pk
+    version = db["model_versions"].insert({
+        "model_id": model, "version": 1, "status": "ready", "profile": "embedded",
+        "base_model_id": "signature/flow-matching-32px+upsampler", "artefact_path": relative,
+        "training_data_sha256": "0" * 64, "fidelity": 0.95, "fidelity_ci_low": 0.87,
+        "fidelity_ci_high": 0.98, "copies": 0, "fidelity_report": "{}", "created_at": "now"}).last_pk
+    db["models"].update(model, {"current_version_id": version})
+    engine.top_up(buyer, 500, "card-1")
+    engine.save_boundaries(seller, "", "casino", ["political", "adult"])
+    return {"engine": engine, "buyer": buyer, "model": model}
+
+
+def test_a_buyer_draws_images_charged_per_image_and_once_per_key(market):
+    engine, buyer, model = market["engine"], market["buyer"], market["model"]
+    result = engine.draw_images(buyer, model, "a large teal half-circle, centred layout", 2, "try-1")
+    assert len(result["images"]) == 2 and result["withheld"] == []
+    assert all(Image.open(g["image_path"]).size == (256, 256) for g in result["images"])
+    assert engine.wallet(buyer) == 200
+    again = engine.draw_images(buyer, model, "a large teal half-circle, centred layout", 2, "try-1")
+    assert [g["id"] for g in again["images"]] == [g["id"] for g in result["images"]]
+    assert engine.wallet(buyer) == 200 and ledger.check_invariants(engine.db)["ok"]
+
+
+def test_blocked_prompts_too_many_images_and_an_empty_wallet_cost_nothing(market):
+    engine, buyer, model = market["engine"], market["buyer"], market["model"]
+    with pytest.raises(InvalidInput, match="Mara Lind doesn't take on"):
+        engine.draw_images(buyer, model, "a poster for our casino night", 1)
+    with pytest.raises(InvalidInput, match="1 to 4 images"):
+        engine.draw_images(buyer, model, "circles", 9)
+    with pytest.raises(PaymentError, match=r"4 images cost \$6.00; top up"):
+        engine.draw_images(buyer, model, "circles", 4)
+    assert engine.wallet(buyer) == 500
+    assert len(boundaries.recent_blocks(engine.db)) == 1
+
+
+def test_an_image_the_guard_withholds_is_not_charged(market, monkeypatch):
+    engine, buyer, model = market["engine"], market["buyer"], market["model"]
+    seen = iter([{"nsfw": 0.01, "text": ""}, {"nsfw": 0.97, "text": ""}])
+
+    class Inspector:
+        def inspect(self, image):
+            return next(seen)
+
+    monkeypatch.setattr(engine.guard, "_inspector", Inspector())
+    result = engine.draw_images(buyer, model, "two posters", 2)
+    assert len(result["images"]) == 1 and "withheld" in result["withheld"][0]
+    assert engine.wallet(buyer) == 350
+    assert boundaries.recent_blocks(engine.db)[0]["category"] == "adult"
