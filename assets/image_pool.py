@@ -2,8 +2,9 @@
 
 - procedural styles no demo designer uses (watercolour washes, black ink with a red accent) and
   photographs bundled with scikit-image (astronaut, coffee, rocket, ...);
-- fakes made from the designer's own training images: blurred, recoloured (hues turned), and
-  their palette in shapeless blobs (the right colours in the wrong shapes).
+- fakes made from the designer's own training images: blurred, recoloured (hues turned), warped
+  (bent by a smooth random displacement: the right strokes in wobbly geometry), and their palette
+  in shapeless blobs (the right colours in the wrong shapes).
 
 Every image is a (256, 256, 3) float32 array in [0, 1].
 """
@@ -20,6 +21,8 @@ PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "h
           "horse", "page", "text")
 BLUR_SIGMAS = (1.5, 3.0)
 HUE_TURNS = (0.25, 0.5, 0.75)
+WARP_PIXELS = (3.0, 6.0)  # typical displacement of a warped fake, px at 256
+WARP_SMOOTHNESS = 10.0  # px at 256: how far apart the bends are
 
 
 def _square(image: np.ndarray) -> np.ndarray:
@@ -68,6 +71,24 @@ def recoloured(images: list[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
+def warped(images: list[np.ndarray], seed: int = 0) -> list[np.ndarray]:
+    """Each image bent by smooth random displacements of about WARP_PIXELS: straight lines
+    wobble, circles dent, edges ripple, while colours and strokes stay the designer's."""
+    from scipy import ndimage
+
+    rng = np.random.default_rng(seed)
+    grid = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
+    out = []
+    for image in images:
+        for pixels in WARP_PIXELS:
+            field = ndimage.gaussian_filter(rng.standard_normal((2, SIZE, SIZE)), (0, WARP_SMOOTHNESS, WARP_SMOOTHNESS))
+            field *= pixels / (field.std() + 1e-8)
+            coordinates = grid + field
+            out.append(np.stack([ndimage.map_coordinates(image[..., c], coordinates, order=1, mode="reflect")
+                                 for c in range(3)], axis=-1).astype(np.float32))
+    return out
+
+
 def palette_blobs(images: list[np.ndarray], count: int, seed: int = 0) -> list[np.ndarray]:
     """The designer's colours (their images' k-means palette, in its proportions) as soft-edged
     random blobs: the right palette in the wrong shapes."""
@@ -90,4 +111,4 @@ def palette_blobs(images: list[np.ndarray], count: int, seed: int = 0) -> list[n
 def fakes(images: list[np.ndarray], seed: int = 0) -> dict[str, list[np.ndarray]]:
     """Convincing fakes of the designer's work, made from `images`, by kind."""
     return {"fake:blurred": blurred(images), "fake:recoloured": recoloured(images),
-            "fake:palette-blobs": palette_blobs(images, max(8, len(images)), seed)}
+            "fake:warped": warped(images, seed), "fake:palette-blobs": palette_blobs(images, max(8, len(images)), seed)}

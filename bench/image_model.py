@@ -7,7 +7,8 @@ verdict on the designer's held-out pieces, seconds per 256 px image (median of 1
 backend a buyer's try-out uses) and peak RSS. Saves, per designer, a grid of 16 generated images
 beside a grid of 16 portfolio pieces in bench/out/image_model/.
 Prints one JSON object as its last line.
-Usage: python bench/image_model.py [--train-seconds 600] [--names mara,theo]
+Usage: python bench/image_model.py [--train-seconds 600] [--names mara,theo] [--data-dir DIR]
+(--data-dir keeps the marketplace and the trained models there; by default a scratch dir.)
 """
 
 import argparse
@@ -73,16 +74,17 @@ def designer_case(engine, username: str) -> dict:
             "held_out_credited": report["held_out_attributed"],
             "generator_steps": report.get("generator_steps"), "job_s": round(time.perf_counter() - started, 1),
             "judge_s": report["judge_s"], "image_s": round(statistics.median(times), 3),
-            "flat_palette": report.get("flat_palette")}
+            "flat_palette": report.get("flat_palette"), "line_art": report.get("line_art")}
 
 
 def main() -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--train-seconds", type=float, default=Settings.image_train_seconds)
     parser.add_argument("--names", default="mara,theo")
+    parser.add_argument("--data-dir", type=Path)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        settings = Settings(data_dir=Path(scratch), image_train_seconds=args.train_seconds)
+        settings = Settings(data_dir=args.data_dir or Path(scratch), image_train_seconds=args.train_seconds)
         engine = Engine(settings)
         demo.ensure_demo(engine, log=lambda *_: None)
         engine.start_background()

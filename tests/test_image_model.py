@@ -54,6 +54,7 @@ def test_the_judge_credits_held_out_work_and_refuses_other_styles_and_fakes(judg
     assert credited(judge, fresh["style:watercolor"] + fresh["style:mono_ink"]) <= 0.1
     assert credited(judge, image_pool.blurred(held)) <= 0.1
     assert credited(judge, image_pool.recoloured(held)) <= 0.1
+    assert credited(judge, image_pool.warped(held, seed=5)) <= 0.1
     assert credited(judge, image_pool.palette_blobs(held, 12, seed=5)) <= 0.1
 
 
@@ -82,6 +83,41 @@ def test_flat_work_gets_a_small_palette_and_snapping_cleans_specks():
     poster = np.tile(palette["colours"][0], (64, 64, 1)).astype(np.float32)
     poster[30:32, 30:32] = palette["colours"][1]
     assert np.allclose(render.snap(poster, palette["colours"], window=9), palette["colours"][0])
+
+
+def sharpness(image: np.ndarray) -> float:
+    """The 99th percentile of the brightness step between vertical neighbours."""
+    return float(np.percentile(np.abs(np.diff(image.mean(-1), axis=0)), 99))
+
+
+def test_line_art_gets_a_stroke_style_and_shapes_washes_and_photos_do_not():
+    from engine.image import lines
+
+    train, _, _ = split("neon", 18, 0)
+    style = lines.fit_line_style(train)
+    assert style is not None and 3 <= style["width"] <= 12 and style["ground"].shape == (256, 256, 3)
+    assert lines.fit_line_style(split("bauhaus", 12, 0)[0]) is None
+    assert lines.fit_line_style(image_pool.reference_styles()["style:watercolor"][:8]) is None
+    assert lines.fit_line_style(image_pool.reference_styles()["photos"][:8]) is None
+
+
+def test_a_softened_line_piece_is_redrawn_sharp_in_the_designers_stroke(tmp_path):
+    from PIL import Image
+
+    from engine.image import lines
+
+    train, held, _ = split("neon", 24, 0)
+    finisher = render.fit_finish(train)
+    render.save_finisher(render.build_upsampler(), finisher, tmp_path)
+    _, loaded = render.load_finisher(tmp_path)
+    assert np.allclose(loaded["lines"]["profile"], finisher["lines"]["profile"])
+    for piece in held:  # pieces the stroke was not fitted on, shrunk to 32 px and blown up
+        soft = render.to_array(render.to_image(render.to_array(render.to_image(piece), 32)).resize(
+            (256, 256), Image.BICUBIC), 256)
+        redrawn = render.finish(soft, loaded)
+        assert sharpness(redrawn) > 2.5 * sharpness(soft)
+        ground = lines._distance(piece, finisher["lines"]["ground"]) < lines.GROUND_DISTANCE / 2
+        assert np.mean(lines._distance(redrawn, finisher["lines"]["ground"])[ground] < lines.GROUND_DISTANCE) > 0.85
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,9 @@ def _made_md(report: dict, current: dict) -> str:
             line += (f" · trained from scratch on {report['images']} images in "
                      f"{report['train_s'] / 60:.1f} min ({report['generator_steps']:,} generator steps, "
                      f"upsampler {report['upsampler_steps']:,} steps)"
-                     + (f" · {len(report['palette'])}-colour flat palette" if report.get("flat_palette") else ""))
+                     + (" · lines redrawn in your stroke" if report.get("line_art") else "")
+                     + (f" · {len(report['palette'])}-colour flat palette"
+                        if report.get("flat_palette") and not report.get("line_art") else ""))
         line += f" · judged against {len(report.get('pool', []))} other styles and fakes"
         if report.get("tags"):
             line += f"\n\n**What a buyer's prompt can steer:** {esc(', '.join(report['tags']))}"

@@ -3,7 +3,7 @@ against a pool of other styles, plus a copy check.
 
 The judge is independent of the generator: it never sees the generator's weights or drafts, only
 finished 256 px images, and it is fitted on the designer's training images against other styles
-and against fakes made from the designer's own images (blurred, recoloured, their palette in
+and against fakes made from the designer's own images (blurred, recoloured, warped, their palette in
 shapeless blobs). A picture is credited to the designer when two checks agree, as for voices:
 attribution (a logistic regression over styles says the designer is the most likely author) and
 typicality (the picture lies as close to the designer's work as their own pieces do to each

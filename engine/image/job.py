@@ -133,7 +133,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
     started = time.perf_counter()
     upsampler, up_steps, up_loss = render.train_upsampler(finals, settings.image_upsampler_seconds,
                                                           progress=upsampler_progress)
-    palette = render.fit_palette(finals)
+    palette = render.fit_finish(finals)
     render.save_finisher(upsampler, palette, version_dir)
     generator = flow.Generator(state)
 
@@ -144,6 +144,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
                   "train_s": round(state["seconds"] + time.perf_counter() - started, 1),
                   "generator_steps": state["steps"], "upsampler_steps": up_steps,
                   "upsampler_loss": round(up_loss, 4), "flat_palette": bool(palette["flat"]),
+                  "line_art": palette["lines"] is not None,
                   "palette": [[round(float(c) * 255) for c in colour] for colour in palette["colours"]],
                   "tags": state["vocabulary"]}
 

@@ -5,10 +5,11 @@ Two pieces, both fitted on the designer's training images only:
 - the upsampler: a small convolutional net that maps a 32 px image to 256 px (x8, sub-pixel
   convolution), trained on the portfolio shrunk to 32 px and its 256 px originals; its inputs are
   jittered with noise so that it also redraws the generator's imperfect drafts;
-- the palette: the designer's few flat colours (k-means), when their work is flat colour. Then the
-  upsampled image is drawn at 512 px with every pixel snapped to its nearest palette colour and
-  shrunk to 256 px, which gives exact colours and clean antialiased edges. Work with gradients,
-  glow or texture keeps the upsampler's own colours.
+- the finish: for line art, the designer's stroke (engine/image/lines.py), in which the upsampled
+  image's centre lines are redrawn crisp; for flat colour, the designer's few colours (k-means):
+  the upsampled image is drawn at 512 px with every pixel snapped to its nearest palette colour
+  and shrunk to 256 px, which gives exact colours and clean antialiased edges. Work with
+  gradients or texture keeps the upsampler's own colours.
 """
 
 import json
@@ -157,9 +158,22 @@ def upsample(model, drafts: np.ndarray) -> np.ndarray:
     return out.clamp(0, 1).permute(0, 2, 3, 1).numpy()
 
 
+def fit_finish(images: list[np.ndarray]) -> dict:
+    """How the designer's work is finished, from their 256 px training images: the palette
+    (`fit_palette`), and for line art their stroke (`lines.fit_line_style`, else None)."""
+    from engine.image import lines
+
+    return {**fit_palette(images), "lines": lines.fit_line_style(images)}
+
+
 def finish(image: np.ndarray, palette: dict) -> np.ndarray:
-    """The upsampled image as the buyer sees it: flat work snapped to the palette at twice the
-    size and shrunk back (antialiased edges); other work as upsampled."""
+    """The upsampled image as the buyer sees it: line art redrawn in the designer's stroke;
+    flat work snapped to the palette at twice the size and shrunk back (antialiased edges);
+    other work as upsampled."""
+    if palette.get("lines") is not None:
+        from engine.image import lines
+
+        return lines.redraw(image, palette["lines"])
     if not palette["flat"]:
         return image
     from PIL import Image
@@ -178,6 +192,8 @@ def save_finisher(upsampler, palette: dict, folder: Path) -> None:
     (folder / "palette.json").write_text(json.dumps(
         {"colours": np.round(palette["colours"], 5).tolist(), "flat": bool(palette["flat"]),
          "share": round(float(palette["share"]), 4)}))
+    if palette.get("lines") is not None:
+        np.savez(folder / "lines.npz", **palette["lines"])
 
 
 def load_finisher(folder: Path) -> tuple:
@@ -187,4 +203,9 @@ def load_finisher(folder: Path) -> tuple:
     upsampler = build_upsampler()
     upsampler.load_state_dict(load_file(str(folder / "upsampler.safetensors")))
     palette = json.loads((folder / "palette.json").read_text())
-    return upsampler.eval(), {**palette, "colours": np.array(palette["colours"], dtype=np.float32)}
+    line_style = None
+    if (folder / "lines.npz").exists():
+        with np.load(folder / "lines.npz") as saved:
+            line_style = {key: saved[key] for key in saved.files}
+    return upsampler.eval(), {**palette, "colours": np.array(palette["colours"], dtype=np.float32),
+                              "lines": line_style}
