@@ -174,6 +174,20 @@ def on_training_end(db, job: dict) -> None:
     mark_failed(db, job["payload"]["version_id"], job["error"] or job["message"] or job["status"])
 
 
+def training_subject(db, data_dir, version_id: int, modality: str) -> dict:
+    """What a training job works on: {"version", "model", "seller_id", "folder", "train",
+    "held"}: the version and model rows, the version's folder under `data_dir` (created), and the
+    seller's training and held-out portfolio items."""
+    version = db["model_versions"].get(version_id)
+    model_row = db["models"].get(version["model_id"])
+    seller_id = model_row["seller_id"]
+    folder = data_dir / "models" / str(model_row["id"]) / f"v{version['version']}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return {"version": version, "model": model_row, "seller_id": seller_id, "folder": folder,
+            "train": portfolio.items_for(db, seller_id, modality, held_out=False),
+            "held": portfolio.items_for(db, seller_id, modality, held_out=True)}
+
+
 def record_judged(db, version_id: int, artefact_path: str, verdict: dict, report: dict) -> None:
     """A trained and judged version: its artefact (relative to the data dir), fidelity with its
     interval, copies and the full report; it becomes the model's current version (not published:

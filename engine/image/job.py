@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.personal_models import record_judged, run_training
+from engine.personal_models import record_judged, run_training, training_subject
 from storage import creators, portfolio
 
 PREVIEW_EVERY = 300
@@ -186,13 +186,9 @@ def _train_and_judge(engine, ctx) -> dict:
 
     db, settings = ctx.db, engine.settings
     version_id = ctx.payload["version_id"]
-    version = db["model_versions"].get(version_id)
-    model_row = db["models"].get(version["model_id"])
-    seller_id = model_row["seller_id"]
-    train_items = portfolio.items_for(db, seller_id, "image", held_out=False)
-    held_items = portfolio.items_for(db, seller_id, "image", held_out=True)
-    version_dir = settings.data_dir / "models" / str(model_row["id"]) / f"v{version['version']}"
-    version_dir.mkdir(parents=True, exist_ok=True)
+    subject = training_subject(db, settings.data_dir, version_id, "image")
+    version, seller_id, version_dir = subject["version"], subject["seller_id"], subject["folder"]
+    train_items, held_items = subject["train"], subject["held"]
     finals = load_images(settings, train_items, render.FINAL)
     held = load_images(settings, held_items, render.FINAL)
     captions = [i["caption"] or i["title"] for i in train_items]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.personal_models import record_judged, run_training
+from engine.personal_models import record_judged, run_training, training_subject
 from storage import creators, portfolio
 
 MAX_FIT_SECONDS = 120.0  # recordings fitted on, in all: bounds the fitting time
@@ -201,18 +201,15 @@ def _fit_and_judge(engine, ctx) -> dict:
 
     db, settings = ctx.db, engine.settings
     version_id = ctx.payload["version_id"]
-    version = db["model_versions"].get(version_id)
-    model_row = db["models"].get(version["model_id"])
-    seller_id = model_row["seller_id"]
-    train_items = portfolio.items_for(db, seller_id, "voice", held_out=False)
-    held_items = portfolio.items_for(db, seller_id, "voice", held_out=True)
+    subject = training_subject(db, settings.data_dir, version_id, "voice")
+    version, seller_id, version_dir = subject["version"], subject["seller_id"], subject["folder"]
+    train_items, held_items = subject["train"], subject["held"]
     train_clips = [load_clip(settings.data_dir / i["file_path"]) for i in train_items]
     fit_clips, fit_scripts = fitting_set(train_clips, [transcript(i) for i in train_items])
     n_samples = settings.fidelity_samples
     scripts = judging_scripts(held_items, {s for s in map(transcript, train_items) if s}, n_samples)
     first_sample = len(fit_clips) + 1
     total = first_sample + n_samples + 1
-    version_dir = settings.data_dir / "models" / str(model_row["id"]) / f"v{version['version']}"
     if settings.profile == "hub":
         profile, profile_path, say = _hub_profile(ctx, settings, version_dir, fit_clips,
                                                   first_sample, total)
