@@ -45,7 +45,7 @@ class Settings:
     # Personal image models. embedded: seconds of generator and upsampler training (on
     # train_threads); hub: a Stable-Diffusion-format text-to-image pipeline (hub id or folder) with
     # a LoRA per designer trained for image_lora_steps at image_lora_resolution.
-    image_train_seconds: float = 600.0
+    image_train_seconds: float = 720.0
     image_upsampler_seconds: float = 90.0
     image_model_id: str = "stabilityai/sd-turbo"
     image_model_revision: str = "main"

@@ -128,7 +128,7 @@ def small_model(tmp_path_factory):
     torch.set_num_threads(1)
     train, _, captions = split("bauhaus", 19, 0)
     folder = tmp_path_factory.mktemp("image-model")
-    drafts = np.stack([render.to_array(render.to_image(a), 32) for a in train])
+    drafts = np.stack([render.to_array(render.to_image(a), flow.DRAFT) for a in train])
     state = flow.train(drafts, captions, seconds=3.0, batch=8)
     flow.save(state, folder / "generator.safetensors")
     upsampler, _, _ = render.train_upsampler(train, seconds=2.0)
@@ -190,7 +190,7 @@ def test_a_short_training_job_judges_and_records_a_version(tmp_path, monkeypatch
     if profile == "hub":
         assert report["method"] == "hub-lora" and view["current"]["base_model_id"].endswith("model")
     else:
-        assert report["method"] == "flow-32px+upsampler" and "teal" in report["tags"]
+        assert report["method"] == "flow-64px+upsampler" and "teal" in report["tags"]
         assert done["preview_path"] and Image.open(done["preview_path"]).size == (384, 96)
 
 
@@ -210,7 +210,7 @@ def market(engine, small_model):
                                  "created_at": "now", "updated_at": "now"}).last_pk
     version = db["model_versions"].insert({
         "model_id": model, "version": 1, "status": "ready", "profile": "embedded",
-        "base_model_id": "signature/flow-matching-32px+upsampler", "artefact_path": relative,
+        "base_model_id": "signature/flow-matching-64px+upsampler", "artefact_path": relative,
         "training_data_sha256": "0" * 64, "fidelity": 0.95, "fidelity_ci_low": 0.87,
         "fidelity_ci_high": 0.98, "copies": 0, "fidelity_report": "{}", "created_at": "now"}).last_pk
     db["models"].update(model, {"current_version_id": version})

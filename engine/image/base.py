@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-EMBEDDED_ID = "signature/flow-matching-32px+upsampler"
+EMBEDDED_ID = "signature/flow-matching-64px+upsampler"
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,17 @@
 """The embedded image generator: a small diffusers UNet2DModel trained from scratch by flow
-matching (rectified flow) on the designer's own images at 32 px, conditioned on tags.
+matching (rectified flow) on the designer's own images at 64 px, conditioned on tags.
+
+The 64 px draft is folded into 2x2 patches (space-to-depth: 32x32 positions of 12 channels), so
+the UNet costs what a 32 px one does while the draft holds strokes and ring spacings that 32 px
+cannot (a line piece's rings are 2 px apart at 32 px).
 
 Tags are the words of the portfolio's captions that the generator can learn from (shapes,
 colours, layouts: `caption_tags`); a prompt steers the output through the tags it contains.
 Training follows the flow-matching recipe of diffusers' FlowMatchEulerDiscreteScheduler: the
 noisy image is `sigma * noise + (1 - sigma) * image` and the net predicts `noise - image`; sampling
-is that scheduler's Euler steps with classifier-free guidance on the tags. An exponential moving
-average of the weights is what gets saved and sampled.
+is that scheduler's Euler steps with classifier-free guidance on the tags. The learning rate warms
+up, then follows a half cosine down as the time budget runs out; an exponential moving average of
+the weights is what gets saved and sampled.
 """
 
 import copy
@@ -17,11 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
-DRAFT = 32
+DRAFT = 64
+PATCH = 2  # the UNet sees the draft as (DRAFT / PATCH)^2 patches of 3 * PATCH^2 channels
 BLOCK_CHANNELS = (32, 64, 64)
 TAG_DROPOUT = 0.15
-SHIFT = 2  # training images are shifted by up to this many pixels (at 32 px) each way
+SHIFT = 4  # training images are shifted by up to this many pixels (at 64 px) each way
 EMA_DECAY = 0.999
+LEARNING_RATE = 1e-3  # the peak
+WARMUP_STEPS = 100
+LR_FLOOR = 0.05
 PROGRESS_EVERY = 20  # steps between calls of train()'s progress callback
 STOP_WORDS = {"a", "an", "the", "and", "in", "on", "of", "with", "over", "under", "above", "below",
               "beside", "by", "for", "to", "at", "from", "layout", "background", "small", "large",
@@ -52,23 +61,35 @@ def tag_vector(text: str, vocabulary: list[str], mirrored: bool = False) -> np.n
     return np.array([w in found for w in vocabulary], dtype=np.float32)
 
 
-def build(vocabulary_size: int):
-    """The UNet (diffusers) and the linear map from tags to its class embedding."""
+def build(vocabulary_size: int, draft: int = DRAFT, patch: int = PATCH,
+          channels: tuple = BLOCK_CHANNELS):
+    """The UNet (diffusers) over patches and the linear map from tags to its class embedding."""
     import torch
     from diffusers import UNet2DModel
 
     unet = UNet2DModel(
-        sample_size=DRAFT, in_channels=3, out_channels=3, block_out_channels=BLOCK_CHANNELS,
-        layers_per_block=1, down_block_types=("DownBlock2D", "DownBlock2D", "AttnDownBlock2D"),
+        sample_size=draft // patch, in_channels=3 * patch ** 2, out_channels=3 * patch ** 2,
+        block_out_channels=tuple(channels), layers_per_block=1,
+        down_block_types=("DownBlock2D", "DownBlock2D", "AttnDownBlock2D"),
         up_block_types=("AttnUpBlock2D", "UpBlock2D", "UpBlock2D"), norm_num_groups=16,
         class_embed_type="identity")
-    tags = torch.nn.Linear(max(vocabulary_size, 1), BLOCK_CHANNELS[0] * 4)
+    tags = torch.nn.Linear(max(vocabulary_size, 1), channels[0] * 4)
     return unet, tags
 
 
+def _shape(state: dict | None) -> dict:
+    """The draft size, patch and channels a state was trained with (older states: 32 px, no
+    patches)."""
+    if state is None:
+        return {"draft": DRAFT, "patch": PATCH, "channels": BLOCK_CHANNELS}
+    return {"draft": state.get("draft", 32), "patch": state.get("patch", 1),
+            "channels": tuple(state.get("block_channels", BLOCK_CHANNELS))}
+
+
+
 def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0, progress=None,
-          batch: int = 16, learning_rate: float = 3e-4, state: dict | None = None) -> dict:
-    """Train on (N, 32, 32, 3) drafts in [0, 1] (mirrored copies are added) for about `seconds`.
+          batch: int = 16, learning_rate: float = LEARNING_RATE, state: dict | None = None) -> dict:
+    """Train on (N, 64, 64, 3) drafts in [0, 1] (mirrored copies are added) for about `seconds`.
     `progress(step, elapsed_s, loss, snapshot)` is called every PROGRESS_EVERY steps (snapshot()
     returns the state so far) and may raise to cancel; `state` (from `snapshot()` or `train`)
     resumes. Returns the state to save: EMA
@@ -81,7 +102,11 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
     images = torch.cat([images, images.flip(-1)])
     conditions = torch.from_numpy(np.stack(
         [tag_vector(c, vocabulary) for c in captions] + [tag_vector(c, vocabulary, True) for c in captions]))
-    unet, tags = build(len(vocabulary))
+    shape = _shape(state)
+    if drafts.shape[1] != shape["draft"]:
+        raise ValueError(f"drafts are {drafts.shape[1]} px; this generator trains on {shape['draft']} px")
+    patch = shape["patch"]
+    unet, tags = build(len(vocabulary), **shape)
     if state:
         unet.load_state_dict(state["unet"])
         tags.load_state_dict(state["tags"])
@@ -94,11 +119,14 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
 
     def snapshot():
         return {"unet": ema_unet.state_dict(), "tags": ema_tags.state_dict(), "vocabulary": vocabulary,
-                "steps": steps, "seconds": round(spent + time.perf_counter() - started, 1)}
+                "steps": steps, "seconds": round(spent + time.perf_counter() - started, 1),
+                "draft": shape["draft"], "patch": patch, "block_channels": list(shape["channels"])}
 
-    while spent + time.perf_counter() - started < seconds:
+    while (done := spent + time.perf_counter() - started) < seconds:
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate_at(learning_rate, steps, done / seconds)
         index = torch.randint(len(images), (batch,))
-        x = shifted(images[index], SHIFT)
+        x = torch.nn.functional.pixel_unshuffle(shifted(images[index], SHIFT * shape["draft"] // DRAFT), patch)
         c = conditions[index] * (torch.rand(batch, 1) > TAG_DROPOUT)
         noise = torch.randn_like(x)
         sigma = torch.sigmoid(torch.randn(batch))[:, None, None, None]  # logit-normal times
@@ -118,6 +146,13 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
             progress(steps, spent + time.perf_counter() - started, float(np.mean(losses[-100:])),
                      snapshot)
     return snapshot()
+
+
+def learning_rate_at(peak: float, step: int, progress: float) -> float:
+    """Warm up over WARMUP_STEPS, then decay along a half cosine to LR_FLOOR of the peak as the
+    time budget runs out: the last steps refine what the first ones found."""
+    warm = min(1.0, (step + 1) / WARMUP_STEPS)
+    return peak * warm * (LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0))))
 
 
 def shifted(images, pixels: int):
@@ -141,9 +176,10 @@ def save(state: dict, path: Path) -> None:
     tensors = {f"unet.{k}": v.contiguous() for k, v in state["unet"].items()}
     tensors.update({f"tags.{k}": v.contiguous() for k, v in state["tags"].items()})
     save_file(tensors, str(path))
+    shape = _shape(state)
     path.with_suffix(".json").write_text(json.dumps(
         {"vocabulary": state["vocabulary"], "steps": state["steps"], "seconds": state["seconds"],
-         "block_channels": list(BLOCK_CHANNELS), "draft": DRAFT}))
+         "block_channels": list(shape["channels"]), "draft": shape["draft"], "patch": shape["patch"]}))
 
 
 def load(path: Path) -> dict:
@@ -161,7 +197,9 @@ class Generator:
     """A trained state, ready to sample drafts."""
 
     def __init__(self, state: dict):
-        unet, tags = build(len(state["vocabulary"]))
+        shape = _shape(state)
+        self.draft, self.patch = shape["draft"], shape["patch"]
+        unet, tags = build(len(state["vocabulary"]), **shape)
         unet.load_state_dict(state["unet"])
         tags.load_state_dict(state["tags"])
         self.unet, self.tags = unet.eval(), tags.eval()
@@ -172,14 +210,15 @@ class Generator:
         return [w for w, on in zip(self.vocabulary, tag_vector(prompt, self.vocabulary)) if on]
 
     def sample(self, prompt: str, seeds: list[int], steps: int = 20, guidance: float = 2.0) -> np.ndarray:
-        """(len(seeds), 32, 32, 3) drafts in [0, 1], one per seed, for the prompt's tags."""
+        """(len(seeds), draft, draft, 3) drafts in [0, 1], one per seed, for the prompt's tags."""
         import torch
         from diffusers import FlowMatchEulerDiscreteScheduler
 
         scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=1.0)
         scheduler.set_timesteps(steps)
         n = len(seeds)
-        x = torch.stack([torch.randn(3, DRAFT, DRAFT, generator=torch.Generator().manual_seed(int(s)))
+        side, depth = self.draft // self.patch, 3 * self.patch ** 2
+        x = torch.stack([torch.randn(depth, side, side, generator=torch.Generator().manual_seed(int(s)))
                          for s in seeds])
         condition = torch.from_numpy(tag_vector(prompt, self.vocabulary)).expand(n, -1)
         with torch.no_grad():
@@ -189,4 +228,5 @@ class Generator:
                 conditioned, unconditioned = both[:n], both[n:]
                 velocity = unconditioned + guidance * (conditioned - unconditioned)
                 x = scheduler.step(velocity, t, x).prev_sample
+        x = torch.nn.functional.pixel_shuffle(x, self.patch)
         return ((x.clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).numpy()

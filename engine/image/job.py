@@ -140,7 +140,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
     def draw(prompt, seed):
         return render.finish(render.upsample(upsampler, generator.sample(prompt, [seed]))[0], palette)
 
-    return draw, {"method": "flow-32px+upsampler",
+    return draw, {"method": "flow-64px+upsampler",
                   "train_s": round(state["seconds"] + time.perf_counter() - started, 1),
                   "generator_steps": state["steps"], "upsampler_steps": up_steps,
                   "upsampler_loss": round(up_loss, 4), "flat_palette": bool(palette["flat"]),

@@ -1,9 +1,9 @@
-"""From the generator's 32 px draft to the 256 px image a buyer sees, learned from the designer's
+"""From the generator's 64 px draft to the 256 px image a buyer sees, learned from the designer's
 own portfolio.
 
 Two pieces, both fitted on the designer's training images only:
-- the upsampler: a small convolutional net that maps a 32 px image to 256 px (x8, sub-pixel
-  convolution), trained on the portfolio shrunk to 32 px and its 256 px originals; its inputs are
+- the upsampler: a small convolutional net that maps a 64 px image to 256 px (x4, sub-pixel
+  convolution), trained on the portfolio shrunk to 64 px and its 256 px originals; its inputs are
   jittered with noise so that it also redraws the generator's imperfect drafts;
 - the finish: for line art, the designer's stroke (engine/image/lines.py), in which the upsampled
   image's centre lines are redrawn crisp; for flat colour, the designer's few colours (k-means):
@@ -18,9 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-DRAFT = 32
+DRAFT = 64
 FINAL = 256
-SCALE = FINAL // DRAFT
 MAX_PALETTE = 8
 FLAT_SHARE = 0.93  # share of pixels within FLAT_DISTANCE of the palette for work to count as flat
 FLAT_DISTANCE = 24.0  # RGB units (0-255)
@@ -79,8 +78,9 @@ def snap(image: np.ndarray, colours: np.ndarray, window: int = 0) -> np.ndarray:
     return colours[labels].astype(np.float32)
 
 
-def build_upsampler(width: int = 64, blocks: int = 4):
-    """The x8 upsampler: residual 3x3 convolutions at draft size, then sub-pixel convolution."""
+def build_upsampler(scale: int = FINAL // DRAFT, width: int = 64, blocks: int = 4):
+    """The upsampler (x`scale`): residual 3x3 convolutions at draft size, then sub-pixel
+    convolution."""
     import torch
     from torch import nn
 
@@ -98,13 +98,14 @@ def build_upsampler(width: int = 64, blocks: int = 4):
             super().__init__()
             self.head = nn.Conv2d(3, width, 3, padding=1)
             self.blocks = nn.Sequential(*[Block() for _ in range(blocks)])
-            self.tail = nn.Sequential(nn.Conv2d(width, 3 * SCALE * SCALE, 3, padding=1),
-                                      nn.PixelShuffle(SCALE))
+            self.scale = scale
+            self.tail = nn.Sequential(nn.Conv2d(width, 3 * scale * scale, 3, padding=1),
+                                      nn.PixelShuffle(scale))
             self.refine = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(),
                                         nn.Conv2d(16, 3, 3, padding=1))
 
         def forward(self, draft):
-            coarse = torch.nn.functional.interpolate(draft, scale_factor=SCALE, mode="bilinear",
+            coarse = torch.nn.functional.interpolate(draft, scale_factor=scale, mode="bilinear",
                                                      align_corners=False)
             x = coarse + self.tail(self.blocks(self.head(draft)))
             return x + self.refine(x)
@@ -113,29 +114,31 @@ def build_upsampler(width: int = 64, blocks: int = 4):
 
 
 def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, progress=None,
-                    crop: int = 12, batch: int = 16, noise: float = 0.04):
-    """Fit the upsampler on (draft, final) pairs made from the designer's 256 px images for about
-    `seconds`, with horizontal flips and noisy drafts. `progress(done_s, seconds, loss)` may raise
+                    draft: int = DRAFT, batch: int = 16, noise: float = 0.04):
+    """Fit the upsampler on (draft, final) pairs made from the designer's 256 px images (shrunk to
+    `draft` px) for about `seconds`, with horizontal flips, crops of 3/8 of the draft and noisy
+    drafts. `progress(done_s, seconds, loss)` may raise
     to cancel. Returns (model in eval mode, steps, last loss)."""
     import torch
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
+    scale, crop = FINAL // draft, draft * 3 // 8
     hi = torch.from_numpy(np.stack(finals)).permute(0, 3, 1, 2)  # N, 3, 256, 256
-    lo = torch.nn.functional.avg_pool2d(hi, SCALE)
+    lo = torch.nn.functional.avg_pool2d(hi, scale)
     hi, lo = torch.cat([hi, hi.flip(-1)]), torch.cat([lo, lo.flip(-1)])
-    model = build_upsampler()
+    model = build_upsampler(scale)
     optimiser = torch.optim.Adam(model.parameters(), 1e-3)
     started, step, losses = time.perf_counter(), 0, []
     while time.perf_counter() - started < seconds:
         index = rng.integers(len(lo), size=batch)
-        y0 = rng.integers(DRAFT - crop + 1, size=batch)
-        x0 = rng.integers(DRAFT - crop + 1, size=batch)
-        draft = torch.stack([lo[i, :, a:a + crop, b:b + crop] for i, a, b in zip(index, y0, x0)])
-        target = torch.stack([hi[i, :, a * SCALE:(a + crop) * SCALE, b * SCALE:(b + crop) * SCALE]
+        y0 = rng.integers(draft - crop + 1, size=batch)
+        x0 = rng.integers(draft - crop + 1, size=batch)
+        small = torch.stack([lo[i, :, a:a + crop, b:b + crop] for i, a, b in zip(index, y0, x0)])
+        target = torch.stack([hi[i, :, a * scale:(a + crop) * scale, b * scale:(b + crop) * scale]
                               for i, a, b in zip(index, y0, x0)])
-        draft = draft + noise * torch.rand(batch, 1, 1, 1) * torch.randn_like(draft)
-        loss = (model(draft) - target).abs().mean()
+        small = small + noise * torch.rand(batch, 1, 1, 1) * torch.randn_like(small)
+        loss = (model(small) - target).abs().mean()
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()
@@ -150,7 +153,7 @@ def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, pro
 
 
 def upsample(model, drafts: np.ndarray) -> np.ndarray:
-    """(N, 32, 32, 3) drafts in [0, 1] -> (N, 256, 256, 3) images."""
+    """(N, d, d, 3) drafts in [0, 1] -> (N, d * scale, d * scale, 3) images."""
     import torch
 
     with torch.no_grad():
@@ -191,7 +194,7 @@ def save_finisher(upsampler, palette: dict, folder: Path) -> None:
     save_file({k: v.contiguous() for k, v in upsampler.state_dict().items()}, str(folder / "upsampler.safetensors"))
     (folder / "palette.json").write_text(json.dumps(
         {"colours": np.round(palette["colours"], 5).tolist(), "flat": bool(palette["flat"]),
-         "share": round(float(palette["share"]), 4)}))
+         "share": round(float(palette["share"]), 4), "upsampler_scale": upsampler.scale}))
     if palette.get("lines") is not None:
         np.savez(folder / "lines.npz", **palette["lines"])
 
@@ -200,9 +203,9 @@ def load_finisher(folder: Path) -> tuple:
     """(upsampler in eval mode, palette) saved by `save_finisher`."""
     from safetensors.torch import load_file
 
-    upsampler = build_upsampler()
-    upsampler.load_state_dict(load_file(str(folder / "upsampler.safetensors")))
     palette = json.loads((folder / "palette.json").read_text())
+    upsampler = build_upsampler(palette.pop("upsampler_scale", 8))  # older models drafted at 32 px
+    upsampler.load_state_dict(load_file(str(folder / "upsampler.safetensors")))
     line_style = None
     if (folder / "lines.npz").exists():
         with np.load(folder / "lines.npz") as saved:
