@@ -4,15 +4,18 @@ through the product's own training job (the generator, the upsampler, then the i
 64 new samples at 256 px against the other designer, reference styles, photographs and fakes of
 their own work). Reports training seconds, fidelity with its 95 % interval, copies, the judge's
 verdict on the designer's held-out pieces, seconds per 256 px image (median of 10, through the
-backend a buyer's try-out uses) and peak RSS. Saves, per designer, a grid of 16 generated images
-beside a grid of 16 portfolio pieces in bench/out/image_model/.
+backend a buyer's try-out uses), how often a colour word in a prompt steers the picture (each
+held-out brief's first colour swapped for the model's other colours, same seeds) and peak RSS.
+Saves, per designer, a grid of 16 generated images beside a grid of 16 portfolio pieces in
+bench/out/image_model/.
 Prints one JSON object as its last line.
-Usage: python bench/image_model.py [--train-seconds 600] [--names mara,theo] [--data-dir DIR]
+Usage: python bench/image_model.py [--train-seconds 720] [--names mara,theo] [--data-dir DIR]
 (--data-dir keeps the marketplace and the trained models there; by default a scratch dir.)
 """
 
 import argparse
 import json
+import re
 import resource
 import statistics
 import sys
@@ -23,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from assets import demo  # noqa: E402
@@ -31,6 +35,16 @@ from engine.settings import Settings  # noqa: E402
 from storage import portfolio, users  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "image_model"
+# Reference colours (CSS and common design names) that tie a prompt's colour words to the
+# designer's palette for the steering measurement.
+COLOUR_NAMES = {"red": (255, 0, 0), "orange": (255, 165, 0), "yellow": (255, 255, 0),
+                "green": (0, 128, 0), "blue": (0, 0, 255), "purple": (128, 0, 128),
+                "pink": (255, 192, 203), "brown": (165, 42, 42), "black": (0, 0, 0),
+                "white": (255, 255, 255), "grey": (128, 128, 128), "navy": (0, 0, 128),
+                "teal": (0, 128, 128), "cyan": (0, 255, 255), "magenta": (255, 0, 255),
+                "lime": (0, 255, 0), "violet": (143, 0, 255), "coral": (255, 127, 80),
+                "mustard": (225, 173, 1), "gold": (255, 215, 0), "turquoise": (64, 224, 208),
+                "maroon": (128, 0, 0), "olive": (128, 128, 0)}
 
 
 def peak_rss_mb() -> float:
@@ -44,6 +58,41 @@ def portfolio_grid(settings, items: list[dict], path: Path, tile: int = 128) -> 
             sheet.paste(image.convert("RGB").resize((tile, tile), Image.LANCZOS),
                         ((i % 4) * tile, (i // 4) * tile))
     sheet.save(path)
+
+
+def colour_share(image, palette: np.ndarray, entry: int) -> float:
+    """Share of an image's pixels off its ground (its commonest palette colour) that are nearest
+    to palette `entry`."""
+    pixels = np.asarray(image.convert("RGB"), dtype=np.float32).reshape(-1, 3)
+    nearest = np.argmin(((pixels[:, None, :] - palette[None]) ** 2).sum(-1), axis=1)
+    ground = np.bincount(nearest, minlength=len(palette)).argmax()
+    ink = nearest[nearest != ground]
+    return float(np.mean(ink == entry)) if len(ink) else 0.0
+
+
+def colour_steering(backend, folder: Path, briefs: list[str], seeds: int = 2) -> dict:
+    """How often a colour word steers: each brief's first colour word swapped for each other colour
+    the model knows, drawn from the same seeds; a pair counts as steered when the named colour
+    covers more of the picture that names it than of the one that names the other (chance: 0.5)."""
+    palette = np.array(json.loads((folder / "palette.json").read_text())["colours"], dtype=np.float32) * 255
+    known = [w for w in backend.steering(folder) if w in COLOUR_NAMES]
+    entry = {w: int(np.argmin(((palette - np.array(COLOUR_NAMES[w])) ** 2).sum(-1))) for w in known}
+    steered, pairs = 0, 0
+    for brief in briefs:
+        named = [w for w in re.findall(r"[a-z]+", brief.lower()) if w in entry]
+        if not named:
+            continue
+        first = named[0]
+        for other in known:
+            if other == first or entry[other] == entry[first]:
+                continue
+            swapped = re.sub(rf"\b{first}\b", other, brief, count=1)
+            for seed in range(seeds):
+                mine = backend.draw(folder, brief, [7000 + seed])[0]
+                theirs = backend.draw(folder, swapped, [7000 + seed])[0]
+                steered += colour_share(mine, palette, entry[first]) > colour_share(theirs, palette, entry[first])
+                pairs += 1
+    return {"colour_steering": round(steered / pairs, 3) if pairs else None, "steering_pairs": pairs}
 
 
 def designer_case(engine, username: str) -> dict:
@@ -65,6 +114,8 @@ def designer_case(engine, username: str) -> dict:
             t = time.perf_counter()
             backend.draw(folder, report["samples"][i % len(report["samples"])]["prompt"], [5000 + i])
             times.append(time.perf_counter() - t)
+        held_briefs = [i["caption"] for i in portfolio.items_for(db, seller["id"], "image") if i["held_out"]]
+        steering = colour_steering(backend, folder, held_briefs)
     OUT.mkdir(parents=True, exist_ok=True)
     Image.open(settings.data_dir / report["sample_grid"]).save(OUT / f"{username}_generated.png")
     portfolio_grid(settings, portfolio.items_for(db, seller["id"], "image"), OUT / f"{username}_portfolio.png")
@@ -74,7 +125,7 @@ def designer_case(engine, username: str) -> dict:
             "held_out_credited": report["held_out_attributed"],
             "generator_steps": report.get("generator_steps"), "job_s": round(time.perf_counter() - started, 1),
             "judge_s": report["judge_s"], "image_s": round(statistics.median(times), 3),
-            "flat_palette": report.get("flat_palette"), "line_art": report.get("line_art")}
+            "flat_palette": report.get("flat_palette"), "line_art": report.get("line_art"), **steering}
 
 
 def main() -> dict:
