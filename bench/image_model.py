@@ -73,11 +73,12 @@ def colour_share(image, palette: np.ndarray, entry: int) -> float:
 def colour_steering(backend, folder: Path, briefs: list[str], seeds: int = 2) -> dict:
     """How often a colour word steers: each brief's first colour word swapped for each other colour
     the model knows, drawn from the same seeds; a pair counts as steered when the named colour
-    covers more of the picture that names it than of the one that names the other (chance: 0.5)."""
+    covers more of the picture that names it than of the one that names the other, half when
+    equal (chance: 0.5)."""
     palette = np.array(json.loads((folder / "palette.json").read_text())["colours"], dtype=np.float32) * 255
     known = [w for w in backend.steering(folder) if w in COLOUR_NAMES]
     entry = {w: int(np.argmin(((palette - np.array(COLOUR_NAMES[w])) ** 2).sum(-1))) for w in known}
-    steered, pairs = 0, 0
+    steered, pairs, drawn = 0.0, 0, {}
     for brief in briefs:
         named = [w for w in re.findall(r"[a-z]+", brief.lower()) if w in entry]
         if not named:
@@ -86,11 +87,14 @@ def colour_steering(backend, folder: Path, briefs: list[str], seeds: int = 2) ->
         for other in known:
             if other == first or entry[other] == entry[first]:
                 continue
-            swapped = re.sub(rf"\b{first}\b", other, brief, count=1)
+            swapped = re.sub(rf"\b{first}\b", other, brief, count=1, flags=re.IGNORECASE)
             for seed in range(seeds):
-                mine = backend.draw(folder, brief, [7000 + seed])[0]
-                theirs = backend.draw(folder, swapped, [7000 + seed])[0]
-                steered += colour_share(mine, palette, entry[first]) > colour_share(theirs, palette, entry[first])
+                if (brief, seed) not in drawn:
+                    drawn[brief, seed] = colour_share(backend.draw(folder, brief, [7000 + seed])[0],
+                                                      palette, entry[first])
+                theirs = colour_share(backend.draw(folder, swapped, [7000 + seed])[0], palette, entry[first])
+                mine = drawn[brief, seed]
+                steered += 1.0 if mine > theirs else 0.5 if mine == theirs else 0.0
                 pairs += 1
     return {"colour_steering": round(steered / pairs, 3) if pairs else None, "steering_pairs": pairs}
 

@@ -111,7 +111,8 @@ def test_a_softened_line_piece_is_redrawn_sharp_in_the_designers_stroke(tmp_path
     render.save_finisher(render.build_upsampler(), finisher, tmp_path)
     _, loaded = render.load_finisher(tmp_path)
     assert np.allclose(loaded["lines"]["profile"], finisher["lines"]["profile"])
-    for piece in held:  # pieces the stroke was not fitted on, shrunk to 32 px and blown up
+    # pieces the stroke was not fitted on, shrunk to 32 px (harsher than a 64 px draft) and blown up
+    for piece in held:
         soft = render.to_array(render.to_image(render.to_array(render.to_image(piece), 32)).resize(
             (256, 256), Image.BICUBIC), 256)
         redrawn = render.finish(soft, loaded)
@@ -147,6 +148,44 @@ def test_a_saved_model_draws_the_same_256_px_images_for_the_same_seeds(small_mod
     assert not np.array_equal(np.asarray(first[0]), np.asarray(first[1]))
     assert "teal" in backend.steering(small_model)
     assert backend.forget(str(small_model.resolve())) == 1
+
+
+def test_a_model_saved_by_the_earlier_32_px_generator_still_draws_256_px_images(tmp_path):
+    """Folders written before drafts went to 64 px: no patch in the generator's JSON, no upsampler
+    scale in palette.json (x8)."""
+    from engine.image.backend import ImageBackend
+
+    unet, tags = flow.build(3, draft=32, patch=1)
+    state = {"unet": unet.state_dict(), "tags": tags.state_dict(), "vocabulary": ["a", "b", "c"],
+             "steps": 1, "seconds": 1.0, "draft": 32, "patch": 1}
+    flow.save(state, tmp_path / "generator.safetensors")
+    meta = json.loads((tmp_path / "generator.json").read_text())
+    (tmp_path / "generator.json").write_text(json.dumps({k: v for k, v in meta.items() if k != "patch"}))
+    plain = {"colours": np.eye(3), "flat": False, "share": 0.5}
+    render.save_finisher(render.build_upsampler(8), plain, tmp_path)
+    palette = json.loads((tmp_path / "palette.json").read_text())
+    assert palette.pop("upsampler_scale") == 8
+    (tmp_path / "palette.json").write_text(json.dumps(palette))
+
+    images = ImageBackend(make_settings(tmp_path / "data")).draw(tmp_path, "b", [1])
+    assert images[0].size == (256, 256)
+
+
+def test_training_warms_up_decays_with_its_budget_and_resumes_at_64_px():
+    assert flow.learning_rate_at(1e-3, 0, 0.0) < 2e-5
+    assert flow.learning_rate_at(1e-3, flow.WARMUP_STEPS, 0.0) == pytest.approx(1e-3)
+    halfway = 1e-3 * (flow.LR_FLOOR + (1 - flow.LR_FLOOR) / 2)
+    assert flow.learning_rate_at(1e-3, 5000, 0.5) == pytest.approx(halfway)
+    assert flow.learning_rate_at(1e-3, 5000, 1.0) == pytest.approx(1e-3 * flow.LR_FLOOR)
+
+    train, _, captions = split("neon", 7, 1)
+    drafts = np.stack([render.to_array(render.to_image(a), flow.DRAFT) for a in train])
+    first = flow.train(drafts, captions, seconds=1.0, batch=4)
+    resumed = flow.train(drafts, captions, seconds=2.0, batch=4, state=first)
+    assert resumed["steps"] > first["steps"] and (resumed["draft"], resumed["patch"]) == (64, 2)
+    assert flow.Generator(resumed).sample("", [3]).shape == (1, 64, 64, 3)
+    with pytest.raises(ValueError, match="64 px"):
+        flow.train(drafts[:, ::2, ::2], captions, seconds=1.0)
 
 
 def designer(engine, folder, count: int = 19) -> dict:

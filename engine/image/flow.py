@@ -86,7 +86,6 @@ def _shape(state: dict | None) -> dict:
             "channels": tuple(state.get("block_channels", BLOCK_CHANNELS))}
 
 
-
 def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0, progress=None,
           batch: int = 16, learning_rate: float = LEARNING_RATE, state: dict | None = None) -> dict:
     """Train on (N, 64, 64, 3) drafts in [0, 1] (mirrored copies are added) for about `seconds`.
@@ -115,6 +114,7 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
     ema_params = list(ema_unet.parameters()) + list(ema_tags.parameters())
     optimiser = torch.optim.AdamW(params, learning_rate, weight_decay=0.0)
     steps, spent = (state["steps"], state["seconds"]) if state else (0, 0.0)
+    first_step = steps  # a resumed run warms its fresh optimiser up again
     started, losses = time.perf_counter(), []
 
     def snapshot():
@@ -124,7 +124,7 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
 
     while (done := spent + time.perf_counter() - started) < seconds:
         for group in optimiser.param_groups:
-            group["lr"] = learning_rate_at(learning_rate, steps, done / seconds)
+            group["lr"] = learning_rate_at(learning_rate, steps - first_step, done / seconds)
         index = torch.randint(len(images), (batch,))
         x = torch.nn.functional.pixel_unshuffle(shifted(images[index], SHIFT * shape["draft"] // DRAFT), patch)
         c = conditions[index] * (torch.rand(batch, 1) > TAG_DROPOUT)
@@ -149,7 +149,8 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
 
 
 def learning_rate_at(peak: float, step: int, progress: float) -> float:
-    """Warm up over WARMUP_STEPS, then decay along a half cosine to LR_FLOOR of the peak as the
+    """The learning rate `step` steps into a run, `progress` (0-1) through the time budget: warm
+    up over WARMUP_STEPS, then decay along a half cosine to LR_FLOOR of the peak as the
     time budget runs out: the last steps refine what the first ones found."""
     warm = min(1.0, (step + 1) / WARMUP_STEPS)
     return peak * warm * (LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0))))

@@ -90,8 +90,12 @@ def _train_generator(ctx, settings, version_dir: Path, drafts, captions):
     state = None
     if ctx.resume_from and ctx.resume_from.resolve() == checkpoint.resolve():
         state = flow.load(checkpoint)
-        ctx.report(int(state["seconds"] / settings.image_train_seconds * GENERATOR_UNITS), TOTAL,
-                   message=f"resumed the generator at step {state['steps']}")
+        if state.get("draft", 32) != drafts.shape[1]:  # a checkpoint of the earlier 32 px generator
+            state = None
+            ctx.report(0, TOTAL, message="the checkpoint is from an earlier generator: training afresh")
+        else:
+            ctx.report(int(state["seconds"] / settings.image_train_seconds * GENERATOR_UNITS), TOTAL,
+                       message=f"resumed the generator at step {state['steps']}")
     preview = version_dir / "preview.png"
 
     def save_preview(state) -> dict:
