@@ -71,8 +71,8 @@ def recoloured(images: list[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
-def warped(images: list[np.ndarray], seed: int = 0) -> list[np.ndarray]:
-    """Each image bent by smooth random displacements of about WARP_PIXELS: straight lines
+def warped(images: list[np.ndarray], seed: int = 0, strengths: tuple = WARP_PIXELS) -> list[np.ndarray]:
+    """Each image bent by smooth random displacements of each of `strengths` px: straight lines
     wobble, circles dent, edges ripple, while colours and strokes stay the designer's."""
     from scipy import ndimage
 
@@ -80,7 +80,7 @@ def warped(images: list[np.ndarray], seed: int = 0) -> list[np.ndarray]:
     grid = np.mgrid[0:SIZE, 0:SIZE].astype(np.float32)
     out = []
     for image in images:
-        for pixels in WARP_PIXELS:
+        for pixels in strengths:
             field = ndimage.gaussian_filter(rng.standard_normal((2, SIZE, SIZE)), (0, WARP_SMOOTHNESS, WARP_SMOOTHNESS))
             field *= pixels / (field.std() + 1e-8)
             coordinates = grid + field

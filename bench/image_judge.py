@@ -33,7 +33,7 @@ NEW_PIECES = 24
 UNSEEN_SEED = 5
 
 
-def credited(judge: ImageJudge, images: list[np.ndarray]) -> float:
+def credited(judge: ImageJudge, images: list[np.ndarray]) -> float | None:
     return round(float(np.mean(judge.is_creator(images))), 3) if images else None
 
 
@@ -52,14 +52,8 @@ def designer_case(engine, spec: dict, number: int, everyone: dict) -> dict:
               if name != spec["username"]
               for item in portfolios.render_portfolio(style, count + 12, seed=n)[count:]]
     fresh = image_pool.reference_styles(seed=UNSEEN_SEED)
-    warps = {}
-    for pixels in image_pool.WARP_PIXELS:
-        original = image_pool.WARP_PIXELS
-        image_pool.WARP_PIXELS = (pixels,)
-        try:
-            warps[f"warped_{pixels:g}px"] = credited(judge, image_pool.warped(new, seed=UNSEEN_SEED))
-        finally:
-            image_pool.WARP_PIXELS = original
+    warps = {f"warped_{pixels:g}px": credited(judge, image_pool.warped(new, UNSEEN_SEED, (pixels,)))
+             for pixels in image_pool.WARP_PIXELS}
     return {"held_out": credited(judge, held), "new_pieces": credited(judge, new),
             "other_designer_new": credited(judge, others),
             "watercolour_and_ink": credited(judge, fresh["style:watercolor"] + fresh["style:mono_ink"]),

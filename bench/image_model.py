@@ -118,7 +118,7 @@ def designer_case(engine, username: str) -> dict:
             t = time.perf_counter()
             backend.draw(folder, report["samples"][i % len(report["samples"])]["prompt"], [5000 + i])
             times.append(time.perf_counter() - t)
-        held_briefs = [i["caption"] for i in portfolio.items_for(db, seller["id"], "image") if i["held_out"]]
+        held_briefs = [i["caption"] for i in portfolio.items_for(db, seller["id"], "image", held_out=True)]
         steering = colour_steering(backend, folder, held_briefs)
     OUT.mkdir(parents=True, exist_ok=True)
     Image.open(settings.data_dir / report["sample_grid"]).save(OUT / f"{username}_generated.png")

@@ -77,7 +77,7 @@ def build(vocabulary_size: int, draft: int = DRAFT, patch: int = PATCH,
     return unet, tags
 
 
-def _shape(state: dict | None) -> dict:
+def shape_of(state: dict | None) -> dict:
     """The draft size, patch and channels a state was trained with (older states: 32 px, no
     patches)."""
     if state is None:
@@ -101,7 +101,7 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
     images = torch.cat([images, images.flip(-1)])
     conditions = torch.from_numpy(np.stack(
         [tag_vector(c, vocabulary) for c in captions] + [tag_vector(c, vocabulary, True) for c in captions]))
-    shape = _shape(state)
+    shape = shape_of(state)
     if drafts.shape[1] != shape["draft"]:
         raise ValueError(f"drafts are {drafts.shape[1]} px; this generator trains on {shape['draft']} px")
     patch = shape["patch"]
@@ -177,7 +177,7 @@ def save(state: dict, path: Path) -> None:
     tensors = {f"unet.{k}": v.contiguous() for k, v in state["unet"].items()}
     tensors.update({f"tags.{k}": v.contiguous() for k, v in state["tags"].items()})
     save_file(tensors, str(path))
-    shape = _shape(state)
+    shape = shape_of(state)
     path.with_suffix(".json").write_text(json.dumps(
         {"vocabulary": state["vocabulary"], "steps": state["steps"], "seconds": state["seconds"],
          "block_channels": list(shape["channels"]), "draft": shape["draft"], "patch": shape["patch"]}))
@@ -198,7 +198,7 @@ class Generator:
     """A trained state, ready to sample drafts."""
 
     def __init__(self, state: dict):
-        shape = _shape(state)
+        shape = shape_of(state)
         self.draft, self.patch = shape["draft"], shape["patch"]
         unet, tags = build(len(state["vocabulary"]), **shape)
         unet.load_state_dict(state["unet"])

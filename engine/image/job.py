@@ -90,7 +90,7 @@ def _train_generator(ctx, settings, version_dir: Path, drafts, captions):
     state = None
     if ctx.resume_from and ctx.resume_from.resolve() == checkpoint.resolve():
         state = flow.load(checkpoint)
-        if state.get("draft", 32) != drafts.shape[1]:  # a checkpoint of the earlier 32 px generator
+        if flow.shape_of(state)["draft"] != drafts.shape[1]:  # a checkpoint of the earlier 32 px generator
             state = None
             ctx.report(0, TOTAL, message="the checkpoint is from an earlier generator: training afresh")
         else:
@@ -125,7 +125,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
     (prompt, seed -> 256 px image, what the report says of them)."""
     from engine.image import flow, render
 
-    drafts = np.stack([render.to_array(render.to_image(f), render.DRAFT) for f in finals])
+    drafts = np.stack([render.to_array(render.to_image(f), flow.DRAFT) for f in finals])
     state = _train_generator(ctx, settings, version_dir, drafts, captions)
     ctx.check_cancelled()
 

@@ -1,8 +1,8 @@
 """The line-art finish: thin strokes on a plain ground, redrawn crisp in the designer's own stroke.
 
 A generator that drafts at 64 px cannot hold strokes thinner than a draft pixel (4 px at 256), so
-its upsampled lines come out soft. For work that is line art (most pixels on one ground colour, strokes a few
-pixels wide) the upsampled image is used only for where the lines run and which colour each is:
+its upsampled lines come out soft. For work that is line art (most pixels on one ground colour,
+strokes a few pixels wide) the upsampled image is used only for where the lines run and which colour each is:
 its strokes are thinned to one-pixel centre lines, and every pixel is then painted from the
 designer's stroke profile, the colour they put at each distance from a line's centre (core,
 body and glow), measured on their training images for each of their stroke colours.

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-DRAFT = 64
+from engine.image.flow import DRAFT  # the generator's draft: what the upsampler enlarges
+
 FINAL = 256
 MAX_PALETTE = 8
 FLAT_SHARE = 0.93  # share of pixels within FLAT_DISTANCE of the palette for work to count as flat
