@@ -11,8 +11,10 @@ Every kind of try-out takes the same steps, in this order:
 4. the model runs; its output is checked by the guard (`check_output`): copy as text; a voice
    clip speaks the script checked in step 3; an image by its NSFW score and the words OCR reads
    in it;
-5. the generation and its charge commit together (`charge`). Anything that fails before that
-   charges nothing; a voice clip whose charge fails is deleted.
+5. images and speech get an invisible watermark carrying a provenance serial
+   (engine/provenance); the generation, its charge and its signed provenance record commit
+   together (`charge`). Anything that fails before that charges nothing; a file whose charge
+   fails is deleted. What the buyer sees before licensing is a preview with a visible mark.
 """
 
 import hashlib
@@ -22,7 +24,9 @@ import uuid
 
 from engine import boundaries as creator_boundaries
 from engine.errors import InvalidInput, NotFound, PaymentError
+from engine.provenance import preview, records, text_mark
 from storage import ledger
+from storage import provenance as provenance_store
 
 MAX_BRIEF_CHARS = 2000
 MAX_SCRIPT_CHARS = 1000  # about a minute of speech
@@ -83,17 +87,19 @@ def request_text(request: dict) -> str:
     return "\n".join(str(v) for v in request.values() if isinstance(v, str) and v.strip())
 
 
-def charge(engine, actor: dict, model: dict, request: str, key: str, output_path: str | None = None,
-           output_text: str | None = None) -> dict:
-    """Record the generation and charge its price in one transaction, if the model is still
+def charge(engine, actor: dict, model: dict, request: str, key: str, serial: int, content_sha256: str,
+           output_path: str | None = None, output_text: str | None = None) -> dict:
+    """Record the generation, charge its price and sign its provenance record (`serial`, the
+    hash of the file or of the normalised text) in one transaction, if the model is still
     published (a creator may disable it while it runs); returns the generation row."""
     db = engine.db
     if db["models"].get(model["id"])["status"] != "published":
         raise NotFound("The creator disabled this model while it was working; you were not charged.")
     try:
-        return ledger.charge_generation(db, actor["id"], model["seller_id"], model["current_version_id"],
-                                        model["price_cents"], engine.settings.fee_bps, key, request,
-                                        output_path, output_text=output_text)
+        return ledger.charge_generation(
+            db, actor["id"], model["seller_id"], model["current_version_id"], model["price_cents"],
+            engine.settings.fee_bps, key, request, output_path, output_text=output_text,
+            then=lambda generation: records.record_generation(engine, generation, model, serial, content_sha256))
     except ledger.LedgerError as exc:
         raise PaymentError(str(exc)) from None
 
@@ -112,7 +118,9 @@ def generate(engine, actor: dict, model_id, request: dict, key: str | None = Non
         output_path = backend.generate(model, request)
     if model["modality"] == "image":
         check_output(engine, actor, model, seller, limits, output_path)
-    return charge(engine, actor, model, body, key, str(output_path))
+    digest = (records.sha256_file(output_path) if output_path and os.path.exists(output_path)
+              else text_mark.fingerprint(body))
+    return charge(engine, actor, model, body, key, provenance_store.new_serial(engine.db), digest, str(output_path))
 
 
 def stream_copy(engine, actor: dict, model_id, brief: str, key: str | None = None):
@@ -141,7 +149,8 @@ def stream_copy(engine, actor: dict, model_id, brief: str, key: str | None = Non
             text += chunk
             yield text
     check_output(engine, actor, model, seller, limits, text)
-    charge(engine, actor, model, request, key, output_text=text)
+    charge(engine, actor, model, request, key, provenance_store.new_serial(db), text_mark.fingerprint(text),
+           output_text=text)
     yield text
 
 
@@ -174,27 +183,43 @@ def speak(engine, actor: dict, model_id, script: str, key: str | None = None) ->
     except ValueError as exc:
         raise InvalidInput(f"This script could not be spoken ({exc}); write it out as plain "
                            "sentences and try again. You have not been charged.") from None
+    from engine.provenance import audio_mark
+
+    serial = provenance_store.new_serial(db)
+    audio = audio_mark.embed(audio, rate, records.mark_bits(settings, serial))
     relative = f"generations/{actor['id']}/{hashlib.sha256(key.encode()).hexdigest()[:24]}.wav"
     final = settings.data_dir / relative
+    shown = preview_path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     part = final.with_suffix(".part")
     try:
         soundfile.write(part, audio, rate, subtype="PCM_16", format="WAV")
+        soundfile.write(shown, preview.speech(audio, rate), rate, subtype="PCM_16", format="WAV")
         os.replace(part, final)
-        generation = charge(engine, actor, model, request, key, output_path=relative)
+        generation = charge(engine, actor, model, request, key, serial, records.sha256_file(final),
+                            output_path=relative)
     except BaseException:
-        part.unlink(missing_ok=True)
-        final.unlink(missing_ok=True)
+        for path in (part, final, shown):
+            path.unlink(missing_ok=True)
         raise
     return _with_audio(settings, generation)
 
 
+def preview_path(final) -> "os.PathLike":
+    """Where the visibly marked preview of an output file is kept, beside it."""
+    return final.with_name(final.stem + ".preview" + final.suffix)
+
+
 def _with_audio(settings, generation: dict) -> dict:
+    """The generation with `audio_path` (the preview a buyer hears; the clean file comes with a
+    licence) and `duration_s`."""
     import soundfile
 
     path = settings.data_dir / generation["output_path"]
+    shown = preview_path(path)
     info = soundfile.info(str(path))
-    return {**generation, "audio_path": str(path), "duration_s": round(info.frames / info.samplerate, 2)}
+    return {**generation, "audio_path": str(shown if shown.exists() else path),
+            "duration_s": round(info.frames / info.samplerate, 2)}
 
 
 def draw(engine, actor: dict, model_id, prompt: str, count: int = 1, key: str | None = None) -> dict:
@@ -221,6 +246,8 @@ def draw(engine, actor: dict, model_id, prompt: str, count: int = 1, key: str | 
     if ledger.wallet_balance(db, actor["id"]) < model["price_cents"] * count:
         raise PaymentError(f"{count} images cost ${model['price_cents'] * count / 100:.2f}; top up "
                            "your wallet or ask for fewer.")
+    from engine.provenance import image_mark
+
     version = db["model_versions"].get(model["current_version_id"])
     seeds = [int(hashlib.sha256(k.encode()).hexdigest()[:8], 16) for k in keys]
     with engine.backends.using("image") as backend:
@@ -235,17 +262,22 @@ def draw(engine, actor: dict, model_id, prompt: str, count: int = 1, key: str | 
         except InvalidInput as exc:
             withheld.append(str(exc))
             continue
+        serial = provenance_store.new_serial(db)
+        image = image_mark.embed(image, records.mark_bits(settings, serial))
         relative = f"generations/{actor['id']}/{hashlib.sha256(k.encode()).hexdigest()[:24]}.png"
         final = settings.data_dir / relative
+        shown = preview_path(final)
         final.parent.mkdir(parents=True, exist_ok=True)
         part = final.with_suffix(".part")
         try:
             image.save(part, format="PNG")
+            preview.image(image).save(shown, format="PNG")
             os.replace(part, final)
-            delivered.append(_with_image(settings, charge(engine, actor, model, request, k, output_path=relative)))
+            delivered.append(_with_image(settings, charge(engine, actor, model, request, k, serial,
+                                                          records.sha256_file(final), output_path=relative)))
         except BaseException:
-            part.unlink(missing_ok=True)
-            final.unlink(missing_ok=True)
+            for path in (part, final, shown):
+                path.unlink(missing_ok=True)
             raise
     if not delivered:
         raise InvalidInput(withheld[0])
@@ -253,4 +285,8 @@ def draw(engine, actor: dict, model_id, prompt: str, count: int = 1, key: str | 
 
 
 def _with_image(settings, generation: dict) -> dict:
-    return {**generation, "image_path": str(settings.data_dir / generation["output_path"])}
+    """The generation with `image_path`: the preview a buyer sees (the clean file comes with a
+    licence)."""
+    path = settings.data_dir / generation["output_path"]
+    shown = preview_path(path)
+    return {**generation, "image_path": str(shown if shown.exists() else path)}

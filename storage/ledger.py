@@ -12,9 +12,12 @@ Accounts:
   wallet:<user id>     liability  a buyer's prepaid balance
   earnings:<user id>   liability  what the platform owes a creator (available to pay out)
   platform:plans       revenue    creators' monthly plan subscriptions (see storage/subscriptions)
+  platform:escrow      liability  what buyers paid for orders not yet completed (see storage/orders)
 
-Entry kinds: top_up, generation, refund (reverses part or all of a generation), payout
-(earnings leave through platform cash, see storage/payouts), plan (a month of a creator plan).
+Entry kinds: top_up, generation, refund (reverses part or all of a generation or an order's
+sale), payout (earnings leave through platform cash, see storage/payouts), plan (a month of a
+creator plan), sale (a licence, or an order completed out of escrow), order_hold and
+order_release (an order's price into escrow and back to the wallet).
 """
 
 import hashlib
@@ -22,7 +25,7 @@ import json
 
 from storage.db import immediate, utcnow
 
-CASH, FEES, PLANS = "platform:cash", "platform:fees", "platform:plans"
+CASH, FEES, PLANS, ESCROW = "platform:cash", "platform:fees", "platform:plans", "platform:escrow"
 
 
 class LedgerError(ValueError):
@@ -56,6 +59,7 @@ def ensure_platform_accounts(db) -> None:
     ensure_account(db, CASH, "asset", "Platform cash")
     ensure_account(db, FEES, "revenue", "Platform fees")
     ensure_account(db, PLANS, "revenue", "Creator plan subscriptions")
+    ensure_account(db, ESCROW, "liability", "Orders held until the buyer accepts")
 
 
 def ensure_user_accounts(db, user: dict) -> None:
@@ -140,11 +144,12 @@ def split_fee(price_cents: int, fee_bps: int) -> tuple[int, int]:
 
 def charge_generation(db, buyer_id: int, seller_id: int, model_version_id: int,
                       price_cents: int, fee_bps: int, idempotency_key: str, request: str,
-                      output_path: str | None, output_text: str | None = None) -> dict:
+                      output_path: str | None, output_text: str | None = None, then=None) -> dict:
     """Record one paid generation and its charge in a single transaction.
 
     The buyer's wallet pays the price; the creator's earnings and the platform's fees are
-    credited. Replaying the same key returns the first generation without charging again.
+    credited; `then(generation)`, if given, runs in the same transaction (the provenance
+    record). Replaying the same key returns the first generation without charging again.
     Raises InsufficientFunds when the wallet cannot pay, IdempotencyConflict when the key was
     used for something else.
     """
@@ -175,6 +180,8 @@ def charge_generation(db, buyer_id: int, seller_id: int, model_version_id: int,
             "ledger_entry_id": entry_id, "idempotency_key": idempotency_key,
             "created_at": utcnow()}).last_pk
         row = list(db.query("SELECT * FROM generations WHERE id = ?", [generation_id]))[0]
+        if then:
+            then(row)
     return {**row, "replayed": False}
 
 

@@ -312,9 +312,68 @@ ALTER TABLE guard_events ADD COLUMN modality TEXT;
 ALTER TABLE guard_events ADD COLUMN category TEXT;
 """
 
+# Provenance of generated outputs (signed records that watermarks point to) and orders: licences
+# of AI samples, the human for a gig package, and blends (an AI draft finished by the creator).
+SCHEMA_V5_ORDERS = """
+CREATE TABLE provenance (
+    id INTEGER PRIMARY KEY,
+    serial INTEGER NOT NULL UNIQUE,
+    generation_id INTEGER NOT NULL UNIQUE REFERENCES generations(id),
+    modality TEXT NOT NULL CHECK (modality IN ('image', 'voice', 'text')),
+    content_sha256 TEXT NOT NULL,
+    record TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX provenance_content ON provenance(content_sha256);
+CREATE TRIGGER provenance_no_update BEFORE UPDATE ON provenance
+BEGIN SELECT RAISE(ABORT, 'provenance records are append-only'); END;
+
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('licence', 'human', 'blend')),
+    buyer_id INTEGER NOT NULL REFERENCES users(id),
+    seller_id INTEGER NOT NULL REFERENCES users(id),
+    model_id INTEGER REFERENCES models(id),
+    generation_id INTEGER REFERENCES generations(id),
+    package_id INTEGER REFERENCES gig_packages(id),
+    title TEXT NOT NULL,
+    brief TEXT NOT NULL DEFAULT '',
+    price_cents INTEGER NOT NULL CHECK (price_cents > 0 AND typeof(price_cents) = 'integer'),
+    status TEXT NOT NULL CHECK (status IN ('requested', 'accepted', 'delivered', 'completed',
+                                           'cancelled', 'refunded')),
+    delivery_note TEXT,
+    delivery_path TEXT,
+    licence_record TEXT,
+    licence_signature TEXT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX orders_buyer ON orders(buyer_id, id);
+CREATE INDEX orders_seller ON orders(seller_id, id);
+CREATE UNIQUE INDEX orders_one_licence ON orders(generation_id, buyer_id)
+    WHERE kind = 'licence' AND status = 'completed';
+
+CREATE TABLE order_events (
+    id INTEGER PRIMARY KEY,
+    order_id INTEGER NOT NULL REFERENCES orders(id),
+    status TEXT NOT NULL,
+    actor_id INTEGER REFERENCES users(id),
+    ledger_entry_id INTEGER REFERENCES ledger_entries(id),
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX order_events_order ON order_events(order_id, id);
+
+ALTER TABLE models ADD COLUMN licence_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE models ADD COLUMN blend_cents INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2_JOBS),
     (3, SCHEMA_V3_BOUNDARIES),
     (4, SCHEMA_V4_GUARD),
+    (5, SCHEMA_V5_ORDERS),
 ]

@@ -27,7 +27,7 @@ def creator_balances(db) -> list[dict]:
     out = []
     for seller in sellers:
         account = ledger.earnings_account(seller["id"])
-        earned = -sums.get(("generation", account), 0)
+        earned = -sums.get(("generation", account), 0) - sums.get(("sale", account), 0)
         refunded = sums.get(("refund", account), 0)
         plans = sums.get(("plan", account), 0)
         paid = sums.get(("payout", account), 0)
@@ -91,29 +91,38 @@ def payouts_csv(db, run_key: str | None = None) -> str:
 def reconciliation(db) -> dict:
     """Totals that must agree, recomputed from postings:
 
-    buyer charges = platform fees + creator earnings on sales; refunds = fees returned +
-    creator shares returned; and creator earnings net of refunds = available + paid out +
-    plans paid from earnings. `ok` is True when all three hold.
+    buyer charges (generations, licences and completed orders) = platform fees + creator
+    earnings on sales; refunds = fees returned + creator shares returned; creator earnings net of
+    refunds = available + paid out + plans paid from earnings; and what escrow holds = the prices
+    of the open orders. `ok` is True when all four hold.
     """
+    from storage import orders
+
     totals = {}
-    for kind in ("generation", "refund"):
-        for prefix, name in (("wallet:%", "wallets"), ("platform:fees", "fees"),
+    for kind in ("generation", "sale", "refund"):
+        for prefix, name in (("wallet:%", "wallets"), (ledger.ESCROW, "escrow"), (ledger.FEES, "fees"),
                              ("earnings:%", "earnings")):
             totals[(kind, name)] = db.execute(
                 "SELECT COALESCE(SUM(p.amount_cents), 0) FROM ledger_postings p JOIN ledger_entries e "
                 "ON e.id = p.entry_id WHERE e.kind = ? AND p.account_id LIKE ?", [kind, prefix]).fetchone()[0]
-    charges, fees, earnings = (totals[("generation", "wallets")], -totals[("generation", "fees")],
-                               -totals[("generation", "earnings")])
+    sales = ("generation", "sale")
+    charges = sum(totals[(k, "wallets")] + totals[(k, "escrow")] for k in sales)
+    fees = -sum(totals[(k, "fees")] for k in sales)
+    earnings = -sum(totals[(k, "earnings")] for k in sales)
     refunds, fees_back, earnings_back = (-totals[("refund", "wallets")], totals[("refund", "fees")],
                                          totals[("refund", "earnings")])
     creators = creator_balances(db)
     available = sum(c["available_cents"] for c in creators)
     paid_out = sum(c["paid_out_cents"] for c in creators)
     plans = sum(c["plans_cents"] for c in creators)
+    escrow = -ledger.balance(db, ledger.ESCROW)
+    open_orders = orders.held_in_escrow(db)
     checks = {"sales": charges == fees + earnings, "refunds": refunds == fees_back + earnings_back,
-              "creators": earnings - earnings_back == available + paid_out + plans}
+              "creators": earnings - earnings_back == available + paid_out + plans,
+              "escrow": escrow == open_orders}
     return {"buyer_charges_cents": charges, "platform_fees_cents": fees, "creator_earnings_cents": earnings,
             "refunds_cents": refunds, "fees_refunded_cents": fees_back,
             "earnings_refunded_cents": earnings_back, "available_cents": available,
             "paid_out_cents": paid_out, "plans_from_earnings_cents": plans,
+            "escrow_cents": escrow, "open_orders_cents": open_orders,
             "checks": checks, "ok": all(checks.values())}
