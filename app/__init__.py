@@ -3,12 +3,14 @@
 import gradio as gr
 
 from app.context import Ctx, bind, current_user
-from app.tabs import admin, assistant, studio, tryouts
+from app.tabs import admin, assistant, orders, studio, tryouts, verify
 from app.widgets import CSS
 from engine import Engine, Settings
 
-ROLE_TABS = {"buyer": ("tryouts",), "seller": ("tryouts", "studio", "assistant"),
-             "admin": ("tryouts", "admin")}
+ROLE_TABS = {"buyer": ("tryouts", "orders", "verify"),
+             "seller": ("tryouts", "studio", "assistant", "orders", "verify"),
+             "admin": ("tryouts", "admin", "verify")}
+TAB_ORDER = ("tryouts", "studio", "assistant", "orders", "verify", "admin")
 WELCOME = {"buyer": "Browse creators, try their personal models, then order the human.",
            "seller": "Your portfolio lives in **Studio**; your AI assistant's grounding in **Assistant**.",
            "admin": "The **Admin** tab shows users, models, the ledger and the audit log."}
@@ -21,7 +23,7 @@ def on_session(ctx, request: gr.Request):
     greeting = (f"Logged in as **{user['display_name']}** ({user['role']}). {WELCOME[user['role']]}"
                 if user else "Please log in.")
     return (greeting, *(gr.Tab(visible=name in allowed)
-                        for name in ("tryouts", "studio", "assistant", "admin")))
+                        for name in TAB_ORDER))
 
 
 def build_demo(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
@@ -36,7 +38,7 @@ def build_demo(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
             gr.Markdown("## ✒️ Signature — personal AI that keeps creators at the centre")
             gr.Button("Log out", link="/logout", size="sm", scale=0)
         greeting = gr.Markdown()
-        tabs = [module.build(ctx, demo) for module in (tryouts, studio, assistant, admin)]
+        tabs = [module.build(ctx, demo) for module in (tryouts, studio, assistant, orders, verify, admin)]
         demo.load(bind(on_session, ctx), None, [greeting, *tabs], api_name="session")
     demo.queue(max_size=settings.queue_size, default_concurrency_limit=4)
     return demo

@@ -6,7 +6,7 @@ import re
 import threading
 
 from engine import boundaries as creator_boundaries
-from engine import model_deletion, money, personal_models, tryouts
+from engine import model_deletion, money, orders, personal_models, tryouts
 from engine import portfolio as portfolio_files
 from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
 from engine.jobs import JobKind, JobRunner
@@ -388,6 +388,54 @@ class Engine:
         version = self.db["model_versions"].get(model["current_version_id"])
         with self.backends.using("image") as backend:
             return backend.steering(self.settings.data_dir / version["artefact_path"])
+
+    # --- orders and provenance ---------------------------------------------------------------
+
+    def set_order_prices(self, actor: dict | None, model_id, licence_cents: int, blend_cents: int) -> dict:
+        """Seller: the price of licensing an AI sample and of a blend for one of their models."""
+        return orders.set_prices(self, self.require(actor, "seller"), model_id, licence_cents, blend_cents)
+
+    def license_sample(self, actor: dict | None, generation_id, idempotency_key: str) -> dict:
+        """Buyer: license one of their samples; returns the completed licence order."""
+        return orders.license_sample(self, self.require(actor, "buyer"), generation_id, idempotency_key)
+
+    def licensed_file(self, actor: dict | None, generation_id):
+        """Buyer: the clean file of a sample they hold a licence for."""
+        return orders.licensed_file(self, self.require(actor, "buyer"), generation_id)
+
+    def order_human(self, actor: dict | None, package_id, brief: str, idempotency_key: str) -> dict:
+        """Buyer: order the creator for a gig package (the price waits in escrow)."""
+        return orders.order_human(self, self.require(actor, "buyer"), package_id, brief, idempotency_key)
+
+    def order_blend(self, actor: dict | None, generation_id, brief: str, idempotency_key: str) -> dict:
+        """Buyer: order the creator to finish one of their AI samples."""
+        return orders.order_blend(self, self.require(actor, "buyer"), generation_id, brief, idempotency_key)
+
+    def order_step(self, actor: dict | None, order_id, to_status: str, note: str = "",
+                   delivery_file: str | None = None) -> dict:
+        """Buyer or seller: accept, deliver, complete, cancel or refund an order."""
+        return orders.step(self, self.require(actor, "buyer", "seller"), order_id, to_status, note, delivery_file)
+
+    def orders(self, actor: dict | None) -> list[dict]:
+        """Buyer or seller: their orders, newest first, with the steps open to them."""
+        return orders.listing(self, self.require(actor, "buyer", "seller"))
+
+    def delivery_file(self, actor: dict | None, order_id):
+        return orders.delivery_file(self, self.require(actor, "buyer", "seller"), order_id)
+
+    def my_samples(self, actor: dict | None) -> list[dict]:
+        """Buyer: their recent try-outs with licence and blend offers."""
+        return orders.samples(self, self.require(actor, "buyer"))
+
+    def gig_packages(self) -> list[dict]:
+        return orders.packages(self)
+
+    def verify(self, actor: dict | None, path=None, text: str | None = None) -> dict:
+        """Anyone logged in: which creator, model version and licence a file or text came from."""
+        from engine.provenance import records
+
+        self.require(actor, "buyer", "seller", "admin")
+        return records.verify(self, path, text)
 
     # --- admin ----------------------------------------------------------------------------
 

@@ -336,7 +336,7 @@ CREATE TABLE orders (
     seller_id INTEGER NOT NULL REFERENCES users(id),
     model_id INTEGER REFERENCES models(id),
     generation_id INTEGER REFERENCES generations(id),
-    package_id INTEGER REFERENCES gig_packages(id),
+    package_id INTEGER,  -- no reference: a gig's packages are rewritten when it is edited
     title TEXT NOT NULL,
     brief TEXT NOT NULL DEFAULT '',
     price_cents INTEGER NOT NULL CHECK (price_cents > 0 AND typeof(price_cents) = 'integer'),

@@ -182,6 +182,26 @@ def on_publish(ctx, price: str, request: gr.Request):
     return _view(ctx, user)
 
 
+def on_order_prices(ctx, licence: str, blend: str, request: gr.Request) -> str:
+    """Seller: what licensing one AI sample and a blend (the sample finished by hand) cost."""
+    user = require(ctx, request, "seller")
+    try:
+        cents = [parse_money(licence or "0"), parse_money(blend or "0")]
+    except ValueError:
+        raise gr.Error("Write the prices in dollars, e.g. 20 or 45.50 (0: not offered).") from None
+    model = ctx.engine.set_order_prices(user, _model_id(ctx, user), *cents)
+    return order_prices_text(model)
+
+
+def order_prices_text(model: dict | None) -> str:
+    if not model:
+        return ""
+    offers = [f"licence of an AI sample {money(model['licence_cents'])}" if model["licence_cents"] else
+              "AI samples not licensed", f"blend {money(model['blend_cents'])}" if model["blend_cents"] else
+              "no blends"]
+    return "Buyers see: " + " · ".join(offers) + ". Orders of the human use your gig packages."
+
+
 def on_disable(ctx, request: gr.Request):
     user = require(ctx, request, "seller")
     ctx.engine.disable(user, _model_id(ctx, user))
@@ -230,6 +250,13 @@ def build(ctx, tab: gr.Tab) -> None:
             price = gr.Textbox(label="Price per generation ($)", value="1.00", max_length=10, scale=1)
             publish = gr.Button("Publish", variant="primary", scale=1)
             disable = gr.Button("Disable", variant="stop", scale=1)
+        with gr.Row(equal_height=True):
+            licence = gr.Textbox(label="Licence of one AI sample ($, 0: not offered)", value="20.00",
+                                 max_length=10, scale=1)
+            blend = gr.Textbox(label="Blend: an AI sample finished by you ($, 0: not offered)", value="60.00",
+                               max_length=10, scale=1)
+            save_prices = gr.Button("Save order prices", scale=1)
+        offers = gr.Markdown()
         with gr.Accordion("Delete this model", open=False):
             gr.Markdown("Removes every version's files, training checkpoints and cached copies at "
                         "once; buyers lose access immediately. The ledger keeps its entries and "
@@ -248,5 +275,6 @@ def build(ctx, tab: gr.Tab) -> None:
     cancel.click(bind(on_cancel, ctx), None, view, api_name="studio_cancel_training")
     publish.click(bind(on_publish, ctx), price, view, api_name="studio_publish")
     disable.click(bind(on_disable, ctx), None, view, api_name="studio_disable")
+    save_prices.click(bind(on_order_prices, ctx), [licence, blend], offers, api_name="studio_order_prices")
     delete.click(bind(on_delete, ctx), [confirm, purge], [*view, receipt, confirm],
                  api_name="studio_delete_model")

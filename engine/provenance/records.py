@@ -68,15 +68,15 @@ def verify(engine, path: str | Path | None = None, text: str | None = None) -> d
         raise InvalidInput("Upload a file (image, audio or text) or paste a text to verify.")
     path = Path(path)
     suffix = path.suffix.lower()
+    exact = provenance.by_content(engine.db, sha256_file(path))
+    if exact:
+        return _answer(engine, exact, "the exact file")
     if suffix in TEXT_TYPES:
         try:
             content = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise InvalidInput("That text file is not UTF-8: save it as plain UTF-8 text.") from None
         return _answer(engine, provenance.by_content(engine.db, text_mark.fingerprint(content)), "normalised text")
-    exact = provenance.by_content(engine.db, sha256_file(path))
-    if exact:
-        return _answer(engine, exact, "the exact file")
     if suffix in IMAGE_TYPES:
         soft = _read_image(path)
     elif suffix in AUDIO_TYPES:
