@@ -161,7 +161,7 @@ def main() -> dict:
         marked = image_mark.embed(picture, payload.pack(serial, secret))
         embed_s.append(time.perf_counter() - started)
         error = np.asarray(marked, float) - np.asarray(picture, float)
-        psnr.append(10 * np.log10(255 ** 2 / max(float(np.mean(error ** 2)), 1e-9)))
+        psnr.append(float(10 * np.log10(255 ** 2 / max(float(np.mean(error ** 2)), 1e-9))))
         for change, apply in IMAGE_CHANGES.items():
             started = time.perf_counter()
             found[change].append(payload.unpack(image_mark.read(apply(marked)), secret) == serial)
@@ -181,12 +181,12 @@ def main() -> dict:
         started = time.perf_counter()
         marked = audio_mark.embed(audio, rate, payload.pack(serial, secret))
         embed_s.append(time.perf_counter() - started)
-        snr.append(10 * np.log10(np.sum(np.square(audio)) / max(float(np.sum(np.square(marked - audio))), 1e-12)))
+        snr.append(float(10 * np.log10(np.sum(np.square(audio)) / max(float(np.sum(np.square(marked - audio))), 1e-12))))
         for change, apply in AUDIO_CHANGES.items():
             found[change].append(payload.unpack(audio_mark.read(*apply(marked, rate)), secret) == serial)
         false_found += payload.unpack(audio_mark.read(np.asarray(audio, np.float64), rate), secret) is not None
     result["speech"] = {"outputs": len(clips), "found": rates(found), "unmarked_named": false_found,
-                        "clip_s_median": round(statistics.median(len(a) / r for a, r in clips), 2),
+                        "clip_s_median": round(float(statistics.median(len(a) / r for a, r in clips)), 2),
                         "snr_db_median": round(statistics.median(snr), 1),
                         "embed_s_median": round(statistics.median(embed_s), 3)}
     print(json.dumps({"speech": result["speech"]}), flush=True)

@@ -138,6 +138,21 @@ def test_a_buyer_hears_a_published_voice_and_pays_once(server, voice_profile):
         client.predict(model["id"], "   ", api_name="/tryouts_voice")
     assert ledger.wallet_balance(engine.db, buyer["id"]) == before - 120
 
+    sample = engine.my_samples(buyer)[0]["id"]
+    with pytest.raises(AppError, match="does not license AI samples"):
+        client.predict(sample, api_name="/orders_license")
+    assert "licence of an AI sample $5.00" in login(server, "ravi").predict("5", "0", api_name="/studio_order_prices")
+    clean = client.predict(sample, api_name="/orders_license")[0]
+    assert ledger.wallet_balance(engine.db, buyer["id"]) == before - 120 - 500
+    clean_audio, _ = soundfile.read(clean)
+    assert len(clean_audio) == len(audio) and abs(clean_audio - audio).max() > 0.01  # the preview's chime is gone
+    for heard in (clip, clean):  # the preview (watermark under the chime) and the licensed file
+        found = client.predict(handle_file(heard), "", api_name="/verify")
+        assert "Made with Signature" in found and "Ravi Mensah" in found and "valid ✓" in found
+    assert "Licence: order #" in found
+    seller_orders = login(server, "ravi").predict(api_name="/orders")[-1]
+    assert [row[1] for row in seller_orders["data"]] == ["Licence"] and seller_orders["data"][0][5] == "completed"
+
     report = login(server, "ravi").predict(api_name="/studio_model")[0]
     assert "Version 1 fidelity:** 0.95" in report and "**Script:**" in report
     models = login(server, "admin").predict(api_name="/admin_load")[2]
