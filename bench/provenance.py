@@ -20,6 +20,7 @@ import secrets
 import statistics
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -79,7 +80,7 @@ AUDIO_CHANGES = {
 TEXT_CHANGES = {
     "none": lambda t: t, "upper_case": str.upper,
     "curly_quotes_and_dashes": lambda t: t.replace("'", "\u2019").replace(" - ", " \u2014 ").replace('"', "\u201c"),
-    "rewrapped": lambda t: "\n".join(t[i:i + 60] for i in range(0, len(t), 60)).replace(" \n", "\n "),
+    "rewrapped": lambda t: textwrap.fill(t, 60),
     "zero_width_and_spaces": lambda t: t.replace(" ", "  \u200b", 5),
     "one_word_changed": lambda t: t.replace(" the ", " a ", 1) if " the " in t else t + " Thanks.",
 }

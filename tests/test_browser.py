@@ -90,6 +90,23 @@ def test_seller_sees_their_studio(app_url, page):
     page.screenshot(path=ARTIFACTS / "studio.png", full_page=True)
 
 
+def test_a_buyer_sees_orders_and_verifies_a_file_made_elsewhere(app_url, page, tmp_path):
+    from PIL import Image
+
+    log_in(page, app_url, "buyer")
+    page.wait_for_selector(".sig-card", timeout=60_000)
+    page.get_by_role("tab", name="Orders").click()
+    page.get_by_text("Order the human").wait_for(timeout=30_000)
+    page.get_by_text("Your AI samples").wait_for(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "orders.png", full_page=True)
+    page.get_by_role("tab", name="Verify").click()
+    picture = tmp_path / "elsewhere.png"
+    Image.new("RGB", (300, 200), "teal").save(picture)
+    page.locator("#verify-upload input[type=file]").set_input_files(str(picture))
+    page.get_by_role("button", name="Verify", exact=True).click()
+    page.locator("#verify-result").get_by_text("Unknown.").wait_for(timeout=30_000)
+
+
 def test_a_wrong_password_stays_on_the_login_page(app_url, page):
     page.goto(app_url)
     page.fill("input[type=text]", "buyer")

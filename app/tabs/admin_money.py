@@ -1,4 +1,4 @@
-"""Admin → Money: the reconciliation check, creator balances and payouts (with CSV), refunds,
+"""Admin → Money: the reconciliation check (with escrow for open orders), creator balances and payouts (with CSV), refunds,
 creator plans this month, and the equity programme."""
 
 import tempfile
@@ -28,7 +28,9 @@ def reconciliation_text(r: dict) -> str:
         f"- {mark[checks['creators']]} creator earnings net of refunds "
         f"{money(r['creator_earnings_cents'] - r['earnings_refunded_cents'])} = available "
         f"{money(r['available_cents'])} + paid out {money(r['paid_out_cents'])} + plans paid from earnings "
-        f"{money(r['plans_from_earnings_cents'])}"])
+        f"{money(r['plans_from_earnings_cents'])}",
+        f"- {mark[checks['escrow']]} held in escrow {money(r['escrow_cents'])} = open orders "
+        f"{money(r['open_orders_cents'])}"])
 
 
 def equity_text(data: dict) -> str:

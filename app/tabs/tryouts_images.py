@@ -43,8 +43,9 @@ def on_draw(ctx, model_id, prompt: str, count, request: gr.Request):
     images = result["images"]
     charged = sum(g["price_cents"] for g in images)
     note = (f"Charged {money(charged)} for {len(images)} image{'s' if len(images) != 1 else ''} · "
-            f"wallet {money(ctx.engine.wallet(user))}. Like the direction? Order the designer from "
-            "their gigs for a finished, print-ready piece.")
+            f"wallet {money(ctx.engine.wallet(user))}. Like the direction? In **Orders**, license "
+            "an image (the clean file, no preview mark), have the designer finish it (a blend) or order "
+            "them from their gigs for a print-ready piece.")
     if result["withheld"]:
         note += f"\n\n{len(result['withheld'])} withheld and not charged: {esc(result['withheld'][0])}"
     return [g["image_path"] for g in images], note

@@ -29,7 +29,8 @@ def on_try_copy(ctx, model_id, brief: str, request: gr.Request):
         yield text, "✍️ writing…"
     price = next((m["price_cents"] for m in ctx.engine.published_models("text") if m["id"] == int(model_id)), 0)
     yield text, (f"Charged {money(price)} · wallet {money(ctx.engine.wallet(user))}. "
-                 "Like it? Order the human from the creator's gigs for a finished piece.")
+                 "Like it? License it in **Orders**, or order the human from the creator's gigs for a "
+                 "finished piece.")
 
 
 def build(ctx, demo: gr.Blocks) -> None:

@@ -30,8 +30,9 @@ def on_try_voice(ctx, model_id, script: str, request: gr.Request):
     clip = ctx.engine.speak(user, model_id, script, f"try:{uuid.uuid4().hex}")
     audio, rate = soundfile.read(clip["audio_path"], dtype="int16")  # as stored: no conversion
     return (rate, audio), (f"Charged {money(clip['price_cents'])} for {clip['duration_s']:.1f} s · "
-                           f"wallet {money(ctx.engine.wallet(user))}. Like the voice? Order the "
-                           "artist from their gigs for a finished read of your script.")
+                           f"wallet {money(ctx.engine.wallet(user))}. Like the voice? License the "
+                           "clean clip (no chime) in **Orders**. Order the artist from their gigs for a "
+                           "finished read of your script.")
 
 
 def build(ctx, demo: gr.Blocks) -> None:

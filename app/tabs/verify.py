@@ -41,10 +41,10 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
         gr.Markdown("Every image and clip made here carries an invisible watermark, and every output "
                     "has a signed record. Upload an image or audio file, or paste a text.")
         with gr.Row():
-            upload = gr.File(label="Image, audio or text file", type="filepath",
+            upload = gr.File(label="Image, audio or text file", type="filepath", elem_id="verify-upload",
                              file_types=[".png", ".jpg", ".jpeg", ".webp", ".wav", ".mp3", ".flac", ".ogg", ".txt"])
             text = gr.Textbox(label="…or paste a text", lines=6, max_length=20000)
         go = gr.Button("Verify", variant="primary")
-        result = gr.Markdown()
+        result = gr.Markdown(elem_id="verify-result")
     go.click(bind(on_verify, ctx), [upload, text], result, api_name="verify", concurrency_limit=2)
     return tab

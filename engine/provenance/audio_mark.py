@@ -1,10 +1,10 @@
 """The invisible watermark of generated speech: 48 bits written as a faint, fixed ripple in the
 clip's spectrum.
 
-The band 250-4,000 Hz is cut into cells of 31.25 Hz; each bit owns a few cells, each with a
-fixed pseudo-random sign. Embedding is one static filter over the whole clip: a cell is raised or
-lowered by about 1.5 dB so that, with the clip's own spectrum taken into account (informed
-embedding), the mean signed ripple of each bit's cells lands just past a margin. Reading takes
+The band 150-7,000 Hz is cut into 220 cells of 31.25 Hz; each bit owns 4-5 of them, each with a
+fixed pseudo-random sign. Embedding is one static filter over the whole clip: each cell is raised
+or lowered (typically 1-2 dB, at most 4.3 dB) so that, with the clip's own spectrum taken into
+account (informed embedding), the mean signed ripple of each bit's cells lands past a margin. Reading takes
 the clip's long-term spectrum, removes its smooth envelope and averages each bit's cells. A
 static filter does not care where a clip starts (codec delays), a gain change moves the whole
 log spectrum and is removed with the envelope, and resampling keeps frequencies in hertz.
@@ -15,7 +15,8 @@ import numpy as np
 BITS = 48
 CELL_HZ = 31.25
 BAND = (150.0, 7000.0)
-MARGIN = 0.12  # natural-log units of power
+MARGIN = 0.16  # natural-log units of power
+CELL_CAP = 3 * MARGIN
 MAX_STEP = 1.0  # the most one cell's level is moved, in the same units
 SEED = 20261130
 
@@ -46,7 +47,9 @@ def _cell_levels(audio: np.ndarray, rate: int) -> np.ndarray:
 
 
 def _projections(audio: np.ndarray, rate: int) -> np.ndarray:
-    return np.bincount(_OWNER, weights=_cell_levels(audio, rate) * _SIGNS, minlength=BITS) / _COUNT
+    # each cell's say is capped, so one strong harmonic of the voice cannot outvote a bit's other cells
+    votes = np.clip(_cell_levels(audio, rate) * _SIGNS, -CELL_CAP, CELL_CAP)
+    return np.bincount(_OWNER, weights=votes, minlength=BITS) / _COUNT
 
 
 def _filtered(audio: np.ndarray, rate: int, cell_gains: np.ndarray) -> np.ndarray:
