@@ -9,8 +9,9 @@ from engine import Engine, Settings
 
 ROLE_TABS = {"buyer": ("tryouts", "orders", "verify"),
              "seller": ("tryouts", "studio", "assistant", "orders", "verify"),
-             "admin": ("tryouts", "admin", "verify")}
-TAB_ORDER = ("tryouts", "studio", "assistant", "orders", "verify", "admin")
+             "admin": ("tryouts", "orders", "verify", "admin")}
+TABS = (("tryouts", tryouts), ("studio", studio), ("assistant", assistant), ("orders", orders),
+        ("verify", verify), ("admin", admin))
 WELCOME = {"buyer": "Browse creators, try their personal models, then order the human.",
            "seller": "Your portfolio lives in **Studio**; your AI assistant's grounding in **Assistant**.",
            "admin": "The **Admin** tab shows users, models, the ledger and the audit log."}
@@ -23,7 +24,7 @@ def on_session(ctx, request: gr.Request):
     greeting = (f"Logged in as **{user['display_name']}** ({user['role']}). {WELCOME[user['role']]}"
                 if user else "Please log in.")
     return (greeting, *(gr.Tab(visible=name in allowed)
-                        for name in TAB_ORDER))
+                        for name, _ in TABS))
 
 
 def build_demo(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
@@ -38,7 +39,7 @@ def build_demo(settings: Settings, engine: Engine | None = None) -> gr.Blocks:
             gr.Markdown("## ✒️ Signature — personal AI that keeps creators at the centre")
             gr.Button("Log out", link="/logout", size="sm", scale=0)
         greeting = gr.Markdown()
-        tabs = [module.build(ctx, demo) for module in (tryouts, studio, assistant, orders, verify, admin)]
+        tabs = [module.build(ctx, demo) for _, module in TABS]
         demo.load(bind(on_session, ctx), None, [greeting, *tabs], api_name="session")
     demo.queue(max_size=settings.queue_size, default_concurrency_limit=4)
     return demo

@@ -413,15 +413,23 @@ class Engine:
 
     def order_step(self, actor: dict | None, order_id, to_status: str, note: str = "",
                    delivery_file: str | None = None) -> dict:
-        """Buyer or seller: accept, deliver, complete, cancel or refund an order."""
-        return orders.step(self, self.require(actor, "buyer", "seller"), order_id, to_status, note, delivery_file)
+        """Buyer or seller (an admin settling a dispute): accept, deliver, complete, cancel or
+        refund an order."""
+        return orders.step(self, self.require(actor, "buyer", "seller", "admin"), order_id, to_status, note,
+                           delivery_file)
 
     def orders(self, actor: dict | None) -> list[dict]:
-        """Buyer or seller: their orders, newest first, with the steps open to them."""
-        return orders.listing(self, self.require(actor, "buyer", "seller"))
+        """Buyer or seller: their orders (an admin: everyone's), newest first, with the steps
+        open to them."""
+        return orders.listing(self, self.require(actor, "buyer", "seller", "admin"))
 
     def delivery_file(self, actor: dict | None, order_id):
-        return orders.delivery_file(self, self.require(actor, "buyer", "seller"), order_id)
+        """The file delivered for an order."""
+        return orders.delivery_file(self, self.require(actor, "buyer", "seller", "admin"), order_id)
+
+    def blend_sample(self, actor: dict | None, order_id):
+        """Seller (or admin): the AI sample a blend order asks them to finish."""
+        return orders.blend_sample(self, self.require(actor, "seller", "admin"), order_id)
 
     def my_samples(self, actor: dict | None) -> list[dict]:
         """Buyer: their recent try-outs with licence and blend offers."""
@@ -434,8 +442,7 @@ class Engine:
         """Anyone logged in: which creator, model version and licence a file or text came from."""
         from engine.provenance import records
 
-        self.require(actor, "buyer", "seller", "admin")
-        return records.verify(self, path, text)
+        return records.verify(self, path, text, viewer=self.require(actor, "buyer", "seller", "admin"))
 
     # --- admin ----------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """Buying from a creator: license an AI sample, order the human for a gig package, or order a
 blend (an AI draft finished by the creator). Plain functions over the engine; the Engine facade
-checks roles. Money moves in storage/orders, with every state change."""
+checks roles. Money moves in storage/orders, with every state change; admins settle disputes."""
 
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -14,8 +15,7 @@ from storage import audit, ledger, orders
 MAX_BRIEF_CHARS = 2000
 MAX_NOTE_CHARS = 2000
 MAX_PRICE_CENTS = 1_000_000
-STATUS_WORDS = {"accepted": "accept", "delivered": "deliver", "completed": "complete",
-                "cancelled": "cancel", "refunded": "refund"}
+STEPS = {"accepted", "delivered", "completed", "cancelled", "refunded"}
 
 
 def _int(value) -> int:
@@ -53,8 +53,11 @@ def license_sample(engine, actor: dict, generation_id, key: str) -> dict:
     """Buyer: license one of their samples at the creator's licence price; the clean file then
     downloads for this buyer only."""
     generation, model = _own_generation(engine.db, actor, generation_id)
-    if model["status"] in ("deleted",):
-        raise NotFound("The creator deleted this model; its samples can no longer be licensed.")
+    if model["status"] != "published":
+        raise NotFound("The creator has disabled or deleted this model; its samples cannot be licensed now.")
+    if not _marked(engine.db, generation["id"]):
+        raise InvalidInput("This sample was made before samples carried a provenance record and "
+                           "cannot be licensed: draw a new one.")
     if not model["licence_cents"]:
         raise InvalidInput(f"{_seller_name(engine, model)} does not license AI samples of this model: "
                            "order the human or a blend instead.")
@@ -63,11 +66,17 @@ def license_sample(engine, actor: dict, generation_id, key: str) -> dict:
                                    model["licence_cents"], engine.settings.fee_bps, key,
                                    f"Licence of sample {generation['id']} ({model['name']})",
                                    lambda o: records.sign_licence(engine.settings, o))
+    except orders.OrderError as exc:
+        raise InvalidInput(str(exc)) from None
     except ledger.LedgerError as exc:
         raise PaymentError(str(exc)) from None
     if not order["replayed"]:
         audit.record(engine.db, actor["id"], "order.licence", f"order:{order['id']}", generation=generation["id"])
     return order
+
+
+def _marked(db, generation_id: int) -> bool:
+    return db.execute("SELECT 1 FROM provenance WHERE generation_id = ?", [generation_id]).fetchone() is not None
 
 
 def licensed_file(engine, actor: dict, generation_id) -> Path:
@@ -116,6 +125,8 @@ def _request(engine, actor, kind, seller_id, price_cents, key, title, brief, **r
         raise InvalidInput(f"Your brief is {len(brief):,} characters; keep it under {MAX_BRIEF_CHARS:,}.")
     try:
         order = orders.request(engine.db, kind, actor["id"], seller_id, price_cents, key, title, brief, **refs)
+    except orders.OrderError as exc:
+        raise InvalidInput(str(exc)) from None
     except ledger.LedgerError as exc:
         raise PaymentError(str(exc)) from None
     if not order["replayed"]:
@@ -124,30 +135,41 @@ def _request(engine, actor, kind, seller_id, price_cents, key, title, brief, **r
 
 
 def step(engine, actor: dict, order_id, to_status: str, note: str = "", delivery_file: str | None = None) -> dict:
-    """Buyer or creator: move an order on (accept, deliver with a note or file, complete, cancel,
-    refund); the money follows in the same transaction."""
+    """Buyer, creator or admin: move an order on (accept, deliver with a note or file, complete,
+    cancel, refund); the money follows in the same transaction."""
     note = (note or "").strip()
-    if to_status not in STATUS_WORDS:
+    if to_status not in STEPS:
         raise InvalidInput(f"An order can be accepted, delivered, completed, cancelled or refunded, not {to_status!r}.")
     if len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"Keep the note under {MAX_NOTE_CHARS:,} characters.")
-    order = orders.get(engine.db, _int(order_id))
-    if order is None or actor["id"] not in (order["buyer_id"], order["seller_id"]):
-        raise NotFound("That order is not one of yours.")
+    order = _visible_order(engine, actor, order_id)
     delivery = None
     if to_status == "delivered":
+        if order["status"] != "accepted":
+            raise InvalidInput(f"Order {order['id']} is {order['status']}: only an accepted order can be delivered.")
         if not note and not delivery_file:
             raise InvalidInput("Add a note or a file to deliver.")
         delivery = {"delivery_note": note, "delivery_path": _store_delivery(engine, order, delivery_file)}
     try:
-        moved = orders.step(engine.db, order["id"], actor["id"], to_status, engine.settings.fee_bps, note, delivery)
-    except ledger.LedgerError as exc:
+        moved = orders.step(engine.db, order["id"], actor["id"], to_status, engine.settings.fee_bps, note, delivery,
+                            as_admin=actor["role"] == "admin")
+    except BaseException as exc:
         if delivery and delivery["delivery_path"]:
             (engine.settings.data_dir / delivery["delivery_path"]).unlink(missing_ok=True)
-        raise InvalidInput(str(exc)) from None
+        if isinstance(exc, ledger.LedgerError):
+            raise InvalidInput(str(exc)) from None
+        raise
     if not moved["replayed"]:
         audit.record(engine.db, actor["id"], f"order.{to_status}", f"order:{order['id']}")
     return moved
+
+
+def _visible_order(engine, actor: dict, order_id) -> dict:
+    """The order when the actor is its buyer, its creator or an admin."""
+    order = orders.get(engine.db, _int(order_id))
+    if order is None or (actor["role"] != "admin" and actor["id"] not in (order["buyer_id"], order["seller_id"])):
+        raise NotFound("That order is not one of yours.")
+    return order
 
 
 def _store_delivery(engine, order: dict, source: str | None) -> str | None:
@@ -161,28 +183,45 @@ def _store_delivery(engine, order: dict, source: str | None) -> str | None:
     target = engine.settings.data_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_suffix(".part")
-    part.write_bytes(Path(source).read_bytes())
+    shutil.copyfile(source, part)
     os.replace(part, target)
     return relative
 
 
 def delivery_file(engine, actor: dict, order_id) -> Path:
-    """Buyer or creator: the file delivered for an order."""
-    order = orders.get(engine.db, _int(order_id))
-    if order is None or actor["id"] not in (order["buyer_id"], order["seller_id"]):
-        raise NotFound("That order is not one of yours.")
+    """Buyer, creator or admin: the file delivered for an order (the buyer: until the order is
+    cancelled or refunded)."""
+    order = _visible_order(engine, actor, order_id)
     if not order["delivery_path"]:
         raise NotFound("Nothing was delivered as a file for this order.")
-    return engine.settings.data_dir / order["delivery_path"]
+    if actor["id"] == order["buyer_id"] and order["status"] in ("cancelled", "refunded"):
+        raise Forbidden(f"Order {order['id']} was {order['status']}: its delivery is no longer yours.")
+    path = engine.settings.data_dir / order["delivery_path"]
+    if not path.exists():
+        raise NotFound("The delivered file is missing: ask the creator to deliver it again.")
+    return path
+
+
+def blend_sample(engine, actor: dict, order_id) -> Path:
+    """Creator or admin: the AI sample a blend order asks the creator to finish."""
+    order = _visible_order(engine, actor, order_id)
+    if order["kind"] != "blend" or actor["id"] == order["buyer_id"]:
+        raise NotFound("Only the creator of a blend order gets its sample here.")
+    generation = engine.db["generations"].get(order["generation_id"])
+    path = engine.settings.data_dir / generation["output_path"] if generation["output_path"] else None
+    if path is None or not path.exists():
+        raise NotFound("The sample of this order is gone (the model was deleted).")
+    return path
 
 
 def listing(engine, actor: dict) -> list[dict]:
-    """The actor's orders, newest first, with the steps they can take now."""
-    rows = orders.for_buyer(engine.db, actor["id"]) if actor["role"] == "buyer" else orders.for_seller(engine.db, actor["id"])
-    party = "buyer" if actor["role"] == "buyer" else "seller"
+    """The actor's orders (an admin: everyone's), newest first, with the steps they can take now."""
+    role = actor["role"]
+    rows = {"buyer": orders.for_buyer, "seller": orders.for_seller}[role](engine.db, actor["id"]) \
+        if role != "admin" else orders.every(engine.db)
     for row in rows:
-        row["next"] = [to for (was, to), who in orders.STEPS.items()
-                       if was == row["status"] and who in (party, "either")]
+        row["next"] = [to for (was, to), who in orders.STEPS.items() if was == row["status"] and (
+            (was, to) in orders.ADMIN_STEPS if role == "admin" else who in (role, "either"))]
     return rows
 
 
@@ -193,13 +232,23 @@ def samples(engine, actor: dict, limit: int = 50) -> list[dict]:
         "SELECT g.id, g.created_at, g.request, g.output_path, m.id AS model_id, m.name AS model_name, "
         "m.modality, m.licence_cents, m.blend_cents, m.status AS model_status, u.display_name AS seller_name, "
         "EXISTS (SELECT 1 FROM orders o WHERE o.kind = 'licence' AND o.status = 'completed' AND "
-        "o.generation_id = g.id AND o.buyer_id = g.buyer_id) AS licensed "
+        "o.generation_id = g.id AND o.buyer_id = g.buyer_id) AS licensed, "
+        "EXISTS (SELECT 1 FROM provenance p WHERE p.generation_id = g.id) AS marked "
         "FROM generations g JOIN model_versions v ON v.id = g.model_version_id JOIN models m ON m.id = v.model_id "
         "JOIN users u ON u.id = m.seller_id WHERE g.buyer_id = ? AND g.status = 'done' ORDER BY g.id DESC LIMIT ?",
         [actor["id"], limit]))
     for row in rows:
-        row["request"] = next(iter(json.loads(row["request"]).values()), "") if row["request"].startswith("{") else row["request"]
+        row["request"] = _request_words(row["request"])
     return rows
+
+
+def _request_words(request: str) -> str:
+    """The words of a stored request (its first field when it is JSON)."""
+    try:
+        fields = json.loads(request)
+    except ValueError:
+        return request
+    return str(next(iter(fields.values()), "")) if isinstance(fields, dict) else str(fields)
 
 
 def packages(engine) -> list[dict]:

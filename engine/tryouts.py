@@ -87,11 +87,12 @@ def request_text(request: dict) -> str:
     return "\n".join(str(v) for v in request.values() if isinstance(v, str) and v.strip())
 
 
-def charge(engine, actor: dict, model: dict, request: str, key: str, serial: int, content_sha256: str,
+def charge(engine, actor: dict, model: dict, request: str, key: str, serial: int | None, content_sha256: str | None,
            output_path: str | None = None, output_text: str | None = None) -> dict:
     """Record the generation, charge its price and sign its provenance record (`serial`, the
-    hash of the file or of the normalised text) in one transaction, if the model is still
-    published (a creator may disable it while it runs); returns the generation row."""
+    hash of the file or of the normalised text; none when serial is None) in one transaction, if
+    the model is still published (a creator may disable it while it runs); returns the
+    generation row."""
     db = engine.db
     if db["models"].get(model["id"])["status"] != "published":
         raise NotFound("The creator disabled this model while it was working; you were not charged.")
@@ -99,7 +100,8 @@ def charge(engine, actor: dict, model: dict, request: str, key: str, serial: int
         return ledger.charge_generation(
             db, actor["id"], model["seller_id"], model["current_version_id"], model["price_cents"],
             engine.settings.fee_bps, key, request, output_path, output_text=output_text,
-            then=lambda generation: records.record_generation(engine, generation, model, serial, content_sha256))
+            then=None if serial is None else
+            lambda generation: records.record_generation(engine, generation, model, serial, content_sha256))
     except ledger.LedgerError as exc:
         raise PaymentError(str(exc)) from None
 
@@ -118,9 +120,10 @@ def generate(engine, actor: dict, model_id, request: dict, key: str | None = Non
         output_path = backend.generate(model, request)
     if model["modality"] == "image":
         check_output(engine, actor, model, seller, limits, output_path)
-    digest = (records.sha256_file(output_path) if output_path and os.path.exists(output_path)
-              else text_mark.fingerprint(body))
-    return charge(engine, actor, model, body, key, provenance_store.new_serial(engine.db), digest, str(output_path))
+    if not output_path or not os.path.exists(output_path):  # nothing to attest
+        return charge(engine, actor, model, body, key, None, None, None)
+    return charge(engine, actor, model, body, key, provenance_store.new_serial(engine.db),
+                  records.sha256_file(output_path), str(output_path))
 
 
 def stream_copy(engine, actor: dict, model_id, brief: str, key: str | None = None):
@@ -187,7 +190,7 @@ def speak(engine, actor: dict, model_id, script: str, key: str | None = None) ->
 
     serial = provenance_store.new_serial(db)
     audio = audio_mark.embed(audio, rate, records.mark_bits(settings, serial))
-    relative = f"generations/{actor['id']}/{hashlib.sha256(key.encode()).hexdigest()[:24]}.wav"
+    relative = output_name(actor, key, serial, ".wav")
     final = settings.data_dir / relative
     shown = preview_path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -202,7 +205,16 @@ def speak(engine, actor: dict, model_id, script: str, key: str | None = None) ->
         for path in (part, final, shown):
             path.unlink(missing_ok=True)
         raise
+    if generation["replayed"]:  # the same request ran twice at once: keep the first one's files
+        for path in (final, shown):
+            path.unlink(missing_ok=True)
     return _with_audio(settings, generation)
+
+
+def output_name(actor: dict, key: str, serial: int, suffix: str) -> str:
+    """Where an output is kept, relative to the data dir: named by its idempotency key and its
+    provenance serial, so two runs of one request never write the same file."""
+    return f"generations/{actor['id']}/{hashlib.sha256(key.encode()).hexdigest()[:24]}-{serial:08x}{suffix}"
 
 
 def preview_path(final) -> "os.PathLike":
@@ -264,7 +276,7 @@ def draw(engine, actor: dict, model_id, prompt: str, count: int = 1, key: str | 
             continue
         serial = provenance_store.new_serial(db)
         image = image_mark.embed(image, records.mark_bits(settings, serial))
-        relative = f"generations/{actor['id']}/{hashlib.sha256(k.encode()).hexdigest()[:24]}.png"
+        relative = output_name(actor, k, serial, ".png")
         final = settings.data_dir / relative
         shown = preview_path(final)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -273,12 +285,16 @@ def draw(engine, actor: dict, model_id, prompt: str, count: int = 1, key: str | 
             image.save(part, format="PNG")
             preview.image(image).save(shown, format="PNG")
             os.replace(part, final)
-            delivered.append(_with_image(settings, charge(engine, actor, model, request, k, serial,
-                                                          records.sha256_file(final), output_path=relative)))
+            generation = charge(engine, actor, model, request, k, serial, records.sha256_file(final),
+                                output_path=relative)
         except BaseException:
             for path in (part, final, shown):
                 path.unlink(missing_ok=True)
             raise
+        if generation["replayed"]:  # the same request ran twice at once: keep the first one's files
+            for path in (final, shown):
+                path.unlink(missing_ok=True)
+        delivered.append(_with_image(settings, generation))
     if not delivered:
         raise InvalidInput(withheld[0])
     return {"images": delivered, "withheld": withheld}

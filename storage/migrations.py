@@ -328,6 +328,8 @@ CREATE TABLE provenance (
 CREATE INDEX provenance_content ON provenance(content_sha256);
 CREATE TRIGGER provenance_no_update BEFORE UPDATE ON provenance
 BEGIN SELECT RAISE(ABORT, 'provenance records are append-only'); END;
+CREATE TRIGGER provenance_no_delete BEFORE DELETE ON provenance
+BEGIN SELECT RAISE(ABORT, 'provenance records are append-only'); END;
 
 CREATE TABLE orders (
     id INTEGER PRIMARY KEY,

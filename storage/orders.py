@@ -10,8 +10,11 @@ the buyer's steps:
     delivered -> refunded                                (escrow returns to the wallet)
     completed -> refunded                                (the sale is reversed: a `refund`)
 
-Every change of state and its ledger entry commit together; each step is recorded in
-order_events. Replaying an order's idempotency key returns the first order.
+The creator accepts, delivers and refunds, the buyer accepts the delivery, either cancels a
+request; an admin settles disputes (ADMIN_STEPS: cancel, refund, or complete a delivery the
+buyer leaves unanswered). Every change of state and its ledger entry commit together; each step
+is recorded in order_events. Replaying an order's idempotency key returns the first order (the
+same buyer and kind only).
 """
 
 import json
@@ -26,6 +29,8 @@ STEPS = {("requested", "accepted"): "seller", ("requested", "cancelled"): "eithe
          ("accepted", "delivered"): "seller", ("accepted", "cancelled"): "seller",
          ("delivered", "completed"): "buyer", ("delivered", "refunded"): "seller",
          ("completed", "refunded"): "seller"}
+ADMIN_STEPS = {("requested", "cancelled"), ("accepted", "cancelled"), ("delivered", "completed"),
+               ("delivered", "refunded"), ("completed", "refunded")}
 
 
 class OrderError(ledger.LedgerError):
@@ -37,9 +42,15 @@ def get(db, order_id: int) -> dict | None:
     return rows[0] if rows else None
 
 
-def _replay(db, key: str) -> dict | None:
+def _replay(db, key: str, buyer_id: int, kind: str) -> dict | None:
+    """The order this key already made, if any; OrderError when it was made by someone else or
+    for another kind of order."""
     rows = list(db.query("SELECT * FROM orders WHERE idempotency_key = ?", [key]))
-    return {**rows[0], "replayed": True} if rows else None
+    if not rows:
+        return None
+    if (rows[0]["buyer_id"], rows[0]["kind"]) != (buyer_id, kind):
+        raise OrderError("this request id was already used for another order; send the order again without it")
+    return {**rows[0], "replayed": True}
 
 
 def _event(db, order_id: int, status: str, actor_id: int | None, entry_id: int | None, note: str = "") -> None:
@@ -61,10 +72,10 @@ def _insert(db, order: dict, actor_id: int, entry_id: int) -> dict:
 
 
 def _check_wallet(db, buyer_id: int, price_cents: int, what: str) -> None:
-    if ledger.wallet_balance(db, buyer_id) < price_cents:
-        raise ledger.InsufficientFunds(
-            f"{what} costs ${price_cents / 100:.2f} and your wallet holds "
-            f"${ledger.wallet_balance(db, buyer_id) / 100:.2f}: top up your wallet first")
+    held = ledger.wallet_balance(db, buyer_id)
+    if held < price_cents:
+        raise ledger.InsufficientFunds(f"{what} costs ${price_cents / 100:.2f} and your wallet holds "
+                                       f"${held / 100:.2f}: top up your wallet first")
 
 
 def buy_licence(db, buyer_id: int, generation: dict, seller_id: int, model_id: int, price_cents: int,
@@ -73,13 +84,12 @@ def buy_licence(db, buyer_id: int, generation: dict, seller_id: int, model_id: i
     licence record `sign(order) -> (record, signature)`) in one transaction. A generation
     already licensed to this buyer returns that order."""
     with immediate(db):
-        replay = _replay(db, key)
+        replay = _replay(db, key, buyer_id, "licence")
         if replay:
             return replay
-        held = list(db.query("SELECT * FROM orders WHERE kind = 'licence' AND status = 'completed' "
-                             "AND generation_id = ? AND buyer_id = ?", [generation["id"], buyer_id]))
+        held = licence_for(db, generation["id"], buyer_id)
         if held:
-            return {**held[0], "replayed": True}
+            return {**held, "replayed": True}
         _check_wallet(db, buyer_id, price_cents, "This licence")
         entry = ledger.post(db, "sale", _sale_postings(ledger.wallet_account(buyer_id), seller_id,
                                                        price_cents, fee_bps),
@@ -99,7 +109,7 @@ def request(db, kind: str, buyer_id: int, seller_id: int, price_cents: int, key:
     if kind not in ("human", "blend"):
         raise OrderError(f"orders are for the human or a blend, not {kind!r}")
     with immediate(db):
-        replay = _replay(db, key)
+        replay = _replay(db, key, buyer_id, kind)
         if replay:
             return replay
         _check_wallet(db, buyer_id, price_cents, "This order")
@@ -113,21 +123,26 @@ def request(db, kind: str, buyer_id: int, seller_id: int, price_cents: int, key:
 
 
 def step(db, order_id: int, actor_id: int, to_status: str, fee_bps: int, note: str = "",
-         delivery: dict | None = None) -> dict:
-    """Move an order on (see STEPS), with the money that goes with the step. `delivery`
-    ({"delivery_note", "delivery_path"}) comes with "delivered". Replaying a step the order has
-    already taken returns the order unchanged."""
+         delivery: dict | None = None, as_admin: bool = False) -> dict:
+    """Move an order on (see STEPS; an admin: ADMIN_STEPS), with the money that goes with the
+    step. `delivery` ({"delivery_note", "delivery_path"}) comes with "delivered". Asking again
+    for the state the order is in returns it unchanged (marked replayed)."""
     with immediate(db):
         order = get(db, order_id)
         if order is None:
             raise OrderError(f"there is no order {order_id}: check the number")
+        party = ("seller" if actor_id == order["seller_id"] else "buyer" if actor_id == order["buyer_id"]
+                 else "admin" if as_admin else None)
+        if party is None:
+            raise OrderError(f"order {order_id} is not one of yours")
         if order["status"] == to_status:
             return {**order, "replayed": True}
         who = STEPS.get((order["status"], to_status))
         if who is None:
             raise OrderError(f"order {order_id} is {order['status']}: it cannot become {to_status}")
-        party = "seller" if actor_id == order["seller_id"] else "buyer" if actor_id == order["buyer_id"] else None
-        if party is None or (who != "either" and who != party):
+        allowed = ((order["status"], to_status) in ADMIN_STEPS if party == "admin"
+                   else who in ("either", party))
+        if not allowed:
             raise OrderError(f"only the {'buyer or creator' if who == 'either' else who} of order "
                              f"{order_id} can mark it {to_status}")
         entry = _money_for(db, order, to_status, fee_bps, note)
@@ -138,7 +153,8 @@ def step(db, order_id: int, actor_id: int, to_status: str, fee_bps: int, note: s
 
 
 def _money_for(db, order: dict, to_status: str, fee_bps: int, note: str) -> dict | None:
-    key, price, wallet = f"order:{order['id']}:{to_status}", order["price_cents"], ledger.wallet_account(order["buyer_id"])
+    key, price, wallet = (f"order-step:{order['id']}:{to_status}", order["price_cents"],
+                          ledger.wallet_account(order["buyer_id"]))
     if to_status == "completed":
         return ledger.post(db, "sale", _sale_postings(ESCROW, order["seller_id"], price, fee_bps), key,
                            memo=f"{order['kind']} order {order['id']} completed")
@@ -159,6 +175,13 @@ def _money_for(db, order: dict, to_status: str, fee_bps: int, note: str) -> dict
         return ledger.post(db, "refund", postings, key, memo=f"refund of {order['kind']} order {order['id']}"
                            + (f": {note}" if note else ""))
     return None
+
+
+def every(db, limit: int = 500) -> list[dict]:
+    """Every order (newest first) with both parties' names, for admins."""
+    return list(db.query("SELECT o.*, s.display_name AS seller_name, b.display_name AS buyer_name FROM orders o "
+                         "JOIN users s ON s.id = o.seller_id JOIN users b ON b.id = o.buyer_id "
+                         "ORDER BY o.id DESC LIMIT ?", [limit]))
 
 
 def for_buyer(db, buyer_id: int) -> list[dict]:

@@ -35,8 +35,3 @@ def by_content(db, content_sha256: str) -> dict | None:
     rows = list(db.query("SELECT * FROM provenance WHERE content_sha256 = ? ORDER BY id LIMIT 1",
                          [content_sha256]))
     return rows[0] if rows else None
-
-
-def for_generation(db, generation_id: int) -> dict | None:
-    rows = list(db.query("SELECT * FROM provenance WHERE generation_id = ?", [generation_id]))
-    return rows[0] if rows else None

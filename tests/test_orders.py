@@ -61,7 +61,7 @@ def test_the_human_is_paid_from_escrow_only_when_the_buyer_accepts_the_delivery(
     assert -ledger.balance(engine.db, ledger.ESCROW) == 300 and reconciled(engine)
     before = books(engine)
     for actor, step, error in ((buyer, "accepted", "only the seller"), (seller, "completed", "cannot become"),
-                               (seller, "delivered", "cannot become")):
+                               (seller, "delivered", "only an accepted order")):
         with pytest.raises(InvalidInput, match=error):
             engine.order_step(actor, order["id"], step, note="x")
     assert books(engine) == before
@@ -116,3 +116,65 @@ def test_what_a_creator_does_not_offer_or_a_wallet_cannot_cover_is_refused_uncha
     with pytest.raises(Forbidden):
         engine.license_sample(seller, shop["sample"]["id"], "lic-z")
     assert books(engine) == before and engine.db["orders"].count == 0
+
+
+@pytest.fixture
+def admin(shop):
+    return users.create_user(shop["engine"].db, "root", "password1", "admin")
+
+
+def test_an_admin_settles_what_one_party_leaves_hanging(shop, admin, tmp_path):
+    engine, buyer, seller = shop["engine"], shop["buyer"], shop["seller"]
+    stuck = engine.order_human(buyer, shop["package"], "A page", "hum-a")
+    engine.order_step(seller, stuck["id"], "accepted")
+    with pytest.raises(InvalidInput, match="only the seller"):
+        engine.order_step(buyer, stuck["id"], "cancelled")
+    engine.order_step(admin, stuck["id"], "cancelled", note="the creator went quiet")
+    assert engine.wallet(buyer) == 750
+    silent = engine.order_blend(buyer, shop["sample"]["id"], "Finish it", "blend-a")
+    engine.order_step(seller, silent["id"], "accepted")
+    assert engine.blend_sample(seller, silent["id"]).read_text() == "BREAD"
+    with pytest.raises(InvalidInput, match="only the seller"):  # admins settle, they do not deliver
+        engine.order_step(admin, silent["id"], "delivered", note="x")
+    with pytest.raises(NotFound):
+        engine.blend_sample(admin, stuck["id"])  # not a blend
+    delivery = tmp_path / "final.txt"
+    delivery.write_text("The finished copy, edited by hand for launch day.")
+    engine.order_step(seller, silent["id"], "delivered", note="Here it is", delivery_file=str(delivery))
+    files = sorted((engine.settings.data_dir / "deliveries").rglob("*"))
+    with pytest.raises(InvalidInput, match="only an accepted order"):
+        engine.order_step(seller, silent["id"], "delivered", note="again", delivery_file=str(delivery))
+    assert sorted((engine.settings.data_dir / "deliveries").rglob("*")) == files  # nothing left behind
+    engine.order_step(admin, silent["id"], "completed", note="accepted on the buyer's behalf")
+    assert ledger.earnings_balance(engine.db, seller["id"]) == 213 + 510
+    assert [o["id"] for o in engine.orders(admin)] == [silent["id"], stuck["id"]]
+    assert engine.orders(admin)[0]["next"] == ["refunded"]
+    assert engine.delivery_file(buyer, silent["id"]).read_text().startswith("The finished copy")
+    engine.order_step(seller, silent["id"], "refunded")
+    with pytest.raises(Forbidden, match="no longer yours"):
+        engine.delivery_file(buyer, silent["id"])
+    assert reconciled(engine)
+
+
+def test_a_request_id_belongs_to_one_buyer_and_one_kind_of_order(shop):
+    engine, buyer, other = shop["engine"], shop["buyer"], shop["other"]
+    engine.order_human(buyer, shop["package"], "A page", "same-key")
+    before = books(engine)
+    with pytest.raises(InvalidInput, match="already used for another order"):
+        engine.order_human(other, shop["package"], "Mine", "same-key")
+    with pytest.raises(InvalidInput, match="already used for another order"):
+        engine.order_blend(buyer, shop["sample"]["id"], "", "same-key")
+    assert books(engine) == before
+
+
+def test_only_marked_samples_of_published_models_can_be_licensed(shop):
+    engine, buyer, seller = shop["engine"], shop["buyer"], shop["seller"]
+    engine.db.execute("INSERT INTO generations (model_version_id, buyer_id, request, status, price_cents, "
+                      "idempotency_key, created_at) SELECT model_version_id, buyer_id, request, status, 0, "
+                      "'old-one', created_at FROM generations WHERE id = ?", [shop["sample"]["id"]])
+    old = engine.db.execute("SELECT id FROM generations WHERE idempotency_key = 'old-one'").fetchone()[0]
+    with pytest.raises(InvalidInput, match="before samples carried a provenance record"):
+        engine.license_sample(buyer, old, "lic-old")
+    engine.disable(seller, shop["model"])
+    with pytest.raises(NotFound, match="disabled or deleted"):
+        engine.license_sample(buyer, shop["sample"]["id"], "lic-off")

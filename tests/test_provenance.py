@@ -113,3 +113,15 @@ def test_verify_names_the_creator_model_and_licence_of_a_generated_text(market, 
         (tmp_path / "x.zip").write_bytes(b"PK")
         engine.verify(buyer, path=tmp_path / "x.zip")
     assert json.loads(engine.db["provenance"].get(1)["record"])["serial"] == record["serial"]
+    from storage import users
+    stranger_buyer = users.create_user(engine.db, "otto", "password1", "buyer")
+    seen = engine.verify(stranger_buyer, path=generation["output_path"])
+    assert seen["signature_ok"] and seen["record"]["buyer_id"] is None and not seen["buyers_shown"]
+    with pytest.raises(InvalidInput, match="too short"):
+        short = tmp_path / "short.wav"
+        import soundfile
+        soundfile.write(short, np.zeros(1000), 8000)
+        engine.verify(buyer, path=short)
+    phone = tmp_path / "phone.wav"
+    soundfile.write(phone, np.random.default_rng(0).normal(0, 0.1, 8000 * 3), 8000)  # 8 kHz: no upper bands
+    assert not engine.verify(buyer, path=phone)["found"]

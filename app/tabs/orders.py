@@ -1,6 +1,7 @@
 """Orders: a buyer licenses AI samples (the clean file then downloads), orders the human for a
-gig package or a blend, and follows each order; a creator accepts, delivers, cancels or refunds.
-Both see every order's state."""
+gig package or a blend, and follows each order; a creator accepts, delivers, cancels or refunds;
+an admin sees every order and settles disputes. Everyone sees each order's state, brief and
+delivery."""
 
 import uuid
 
@@ -13,54 +14,59 @@ KIND = {"licence": "Licence", "human": "The human", "blend": "Blend"}
 STEP_LABELS = {"accepted": "Accept", "delivered": "Deliver", "completed": "Accept the delivery (pays the creator)",
                "cancelled": "Cancel (money back)", "refunded": "Refund"}
 SAMPLE_COLUMNS = ["sample", "model", "creator", "prompt / brief", "licence", "blend", "licensed"]
-ORDER_COLUMNS = ["order", "kind", "what", "with", "price", "status", "you can"]
+ORDER_COLUMNS = ["order", "kind", "what", "buyer", "creator", "price", "status", "brief", "delivery", "you can"]
 
 
 def _sample_rows(samples: list[dict]) -> list[list]:
-    return [[s["id"], s["model_name"], s["seller_name"], (s["request"] or "")[:80],
-             money(s["licence_cents"]) if s["licence_cents"] else "—",
+    return [[s["id"], s["model_name"], s["seller_name"], s["request"][:80],
+             money(s["licence_cents"]) if s["licence_cents"] and s["marked"] else "—",
              money(s["blend_cents"]) if s["blend_cents"] else "—", "✓" if s["licensed"] else ""] for s in samples]
 
 
-def _order_rows(rows: list[dict]) -> list[list]:
-    return [[o["id"], KIND[o["kind"]], o["title"], o.get("seller_name") or o.get("buyer_name"),
-             money(o["price_cents"]), o["status"], ", ".join(o["next"]) or "—"] for o in rows]
+def _order_rows(rows: list[dict], user: dict) -> list[list]:
+    def delivery(o):
+        parts = [o["delivery_note"] or "", "📎 file" if o["delivery_path"] else ""]
+        return " · ".join(p for p in parts if p)[:300]
+
+    return [[o["id"], KIND[o["kind"]], o["title"], "you" if o["buyer_id"] == user["id"] else o.get("buyer_name", ""),
+             "you" if o["seller_id"] == user["id"] else o.get("seller_name", ""), money(o["price_cents"]),
+             o["status"], (o["brief"] or "")[:300], delivery(o), ", ".join(o["next"]) or "—"] for o in rows]
 
 
 def on_load(ctx, request: gr.Request):
     """The user's samples (buyers), packages to order (buyers) and orders."""
-    user = require(ctx, request, "buyer", "seller")
+    user = require(ctx, request, "buyer", "seller", "admin")
     buyer = user["role"] == "buyer"
     samples = _sample_rows(ctx.engine.my_samples(user)) if buyer else []
     packages = [(f"{p['seller_name']} — {p['gig_title']}: {p['name']} ({money(p['price_cents'])}, "
                  f"{p['delivery_days']} days)", p["id"]) for p in ctx.engine.gig_packages()] if buyer else []
     return (gr.update(visible=buyer), samples, gr.update(visible=buyer),
             gr.Dropdown(choices=packages, value=packages[0][1] if packages else None),
-            _order_rows(ctx.engine.orders(user)))
+            _order_rows(ctx.engine.orders(user), user))
 
 
 def on_license(ctx, sample_id, request: gr.Request):
     user = require(ctx, request, "buyer")
     if not sample_id:
         raise gr.Error("Type the number of one of your samples (first column).")
-    order = ctx.engine.license_sample(user, int(sample_id), f"licence:{uuid.uuid4().hex}")
+    order = ctx.engine.license_sample(user, sample_id, f"licence:{uuid.uuid4().hex}")
     gr.Info("You already hold this licence." if order["replayed"] else
             f"Licensed for {money(order['price_cents'])}. Download the clean file below.")
-    return str(ctx.engine.licensed_file(user, int(sample_id))), *on_load(ctx, request)
+    return str(ctx.engine.licensed_file(user, sample_id)), *on_load(ctx, request)
 
 
 def on_download(ctx, sample_id, request: gr.Request):
     user = require(ctx, request, "buyer")
     if not sample_id:
         raise gr.Error("Type the number of a sample you licensed.")
-    return str(ctx.engine.licensed_file(user, int(sample_id)))
+    return str(ctx.engine.licensed_file(user, sample_id))
 
 
 def on_blend(ctx, sample_id, brief: str, request: gr.Request):
     user = require(ctx, request, "buyer")
     if not sample_id:
         raise gr.Error("Type the number of the sample the creator should finish.")
-    order = ctx.engine.order_blend(user, int(sample_id), brief, f"blend:{uuid.uuid4().hex}")
+    order = ctx.engine.order_blend(user, sample_id, brief, f"blend:{uuid.uuid4().hex}")
     gr.Info(f"Blend ordered: {money(order['price_cents'])} is held until you accept the delivery.")
     return on_load(ctx, request)
 
@@ -75,19 +81,26 @@ def on_order_human(ctx, package_id, brief: str, request: gr.Request):
 
 
 def on_step(ctx, order_id, step: str, note: str, delivery, request: gr.Request):
-    user = require(ctx, request, "buyer", "seller")
+    user = require(ctx, request, "buyer", "seller", "admin")
     if not order_id or not step:
         raise gr.Error("Type an order number and choose what to do.")
-    order = ctx.engine.order_step(user, int(order_id), step, note, delivery)
+    order = ctx.engine.order_step(user, order_id, step, note, delivery)
     gr.Info(f"Order {order['id']} is now {order['status']}.")
     return on_load(ctx, request)
 
 
 def on_delivery(ctx, order_id, request: gr.Request):
-    user = require(ctx, request, "buyer", "seller")
+    user = require(ctx, request, "buyer", "seller", "admin")
     if not order_id:
         raise gr.Error("Type the number of the order.")
-    return str(ctx.engine.delivery_file(user, int(order_id)))
+    return str(ctx.engine.delivery_file(user, order_id))
+
+
+def on_blend_sample(ctx, order_id, request: gr.Request):
+    user = require(ctx, request, "seller", "admin")
+    if not order_id:
+        raise gr.Error("Type the number of the blend order.")
+    return str(ctx.engine.blend_sample(user, order_id))
 
 
 def build(ctx, demo: gr.Blocks) -> gr.Tab:
@@ -111,7 +124,10 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
             with gr.Row(equal_height=True):
                 human_brief = gr.Textbox(label="Your brief: what, deadline, references", max_length=2000, scale=3)
                 human = gr.Button("Order", variant="primary", scale=1)
-        gr.Markdown("### Orders\nMoney for the human and blends is held until the buyer accepts the delivery.")
+        gr.Markdown("### Orders\nMoney for the human and blends is held until the buyer accepts the "
+                    "delivery. Creators accept, deliver (a note, a file or both) and refund; buyers accept "
+                    "the delivery; either cancels a request. Admins settle disputes: cancel, refund, or "
+                    "complete a delivery the buyer leaves unanswered.")
         orders = gr.Dataframe(headers=ORDER_COLUMNS, interactive=False, wrap=True)
         with gr.Row(equal_height=True):
             order_id = gr.Number(label="Order", precision=0, minimum=0, scale=1)
@@ -121,6 +137,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
             delivery = gr.File(label="Delivery file (creators)", type="filepath")
             apply = gr.Button("Apply", variant="primary")
             fetch = gr.Button("Download the delivery")
+            sample_to_finish = gr.Button("The sample to finish (blends, creators)")
         delivered = gr.File(label="Delivered file", interactive=False)
     view = [buyer_samples, samples, buyer_human, package, orders]
     load = bind(on_load, ctx)
@@ -131,4 +148,5 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
     human.click(bind(on_order_human, ctx), [package, human_brief], view, api_name="orders_human")
     apply.click(bind(on_step, ctx), [order_id, step, note, delivery], view, api_name="orders_step")
     fetch.click(bind(on_delivery, ctx), order_id, delivered, api_name="orders_delivery")
+    sample_to_finish.click(bind(on_blend_sample, ctx), order_id, delivered, api_name="orders_blend_sample")
     return tab

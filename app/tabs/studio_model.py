@@ -193,6 +193,15 @@ def on_order_prices(ctx, licence: str, blend: str, request: gr.Request) -> str:
     return order_prices_text(model)
 
 
+def on_order_prices_load(ctx, request: gr.Request):
+    """The model's licence and blend prices as they are, in the boxes and in words."""
+    model = ctx.engine.studio_model(require(ctx, request, "seller"))["model"]
+    if not model:
+        return "0.00", "0.00", ""
+    return (f"{model['licence_cents'] / 100:.2f}", f"{model['blend_cents'] / 100:.2f}",
+            order_prices_text(model))
+
+
 def order_prices_text(model: dict | None) -> str:
     if not model:
         return ""
@@ -251,9 +260,9 @@ def build(ctx, tab: gr.Tab) -> None:
             publish = gr.Button("Publish", variant="primary", scale=1)
             disable = gr.Button("Disable", variant="stop", scale=1)
         with gr.Row(equal_height=True):
-            licence = gr.Textbox(label="Licence of one AI sample ($, 0: not offered)", value="20.00",
+            licence = gr.Textbox(label="Licence of one AI sample ($, 0: not offered)", value="0.00",
                                  max_length=10, scale=1)
-            blend = gr.Textbox(label="Blend: an AI sample finished by you ($, 0: not offered)", value="60.00",
+            blend = gr.Textbox(label="Blend: an AI sample finished by you ($, 0: not offered)", value="0.00",
                                max_length=10, scale=1)
             save_prices = gr.Button("Save order prices", scale=1)
         offers = gr.Markdown()
@@ -270,6 +279,7 @@ def build(ctx, tab: gr.Tab) -> None:
     view = [report, progress, timer, price, sample, picture]
     load = bind(on_model_load, ctx)
     tab.select(load, None, view, api_name="studio_model")
+    tab.select(bind(on_order_prices_load, ctx), None, [licence, blend, offers], api_name="studio_order_prices_load")
     timer.tick(load, None, view, api_visibility="private", show_progress="hidden")
     train.click(bind(on_train, ctx), None, view, api_name="studio_train")
     cancel.click(bind(on_cancel, ctx), None, view, api_name="studio_cancel_training")

@@ -5,6 +5,7 @@ import gradio as gr
 
 from app.context import bind, require
 from app.widgets import esc
+from engine.provenance.records import FILE_TYPES
 
 
 def answer_md(found: dict) -> str:
@@ -18,11 +19,14 @@ def answer_md(found: dict) -> str:
              + ("valid ✓" if found["signature_ok"] else "**INVALID ✗**"), "",
              f"- Creator: **{esc(r['creator'])}** (the creator owns it)",
              f"- Model: {esc(r['model_name'])}, version {r['model_version']} ({esc(r['modality'])})",
-             f"- Made {esc(r['created_at'])} for buyer #{r['buyer_id']}, ledger entry #{r['ledger_entry_id']}",
+             f"- Made {esc(r['created_at'])}"
+             + (f" for buyer #{r['buyer_id']}" if found["buyers_shown"] else " for a buyer")
+             + f", paid by ledger entry #{r['ledger_entry_id']}",
              f"- At creation: {esc(r['licence'])}"]
     for licence in found["licences"]:
-        lines.append(f"- Licence: order #{licence['order_id']} to buyer #{licence['buyer_id']}, "
-                     f"{esc(licence['status'])}; signature " + ("valid ✓" if licence["signature_ok"] else "INVALID ✗"))
+        holder = f" to buyer #{licence['buyer_id']}" if licence["buyer_id"] else ""
+        lines.append(f"- Licence: order #{licence['order_id']}{holder}, {esc(licence['status'])}; signature "
+                     + ("valid ✓" if licence["signature_ok"] else "INVALID ✗"))
     if not found["licences"]:
         lines.append("- No licence bought: a try-out preview only.")
     lines += ["", f"<small>Records are signed with Ed25519; platform public key `{found['public_key']}`.</small>"]
@@ -42,7 +46,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
                     "has a signed record. Upload an image or audio file, or paste a text.")
         with gr.Row():
             upload = gr.File(label="Image, audio or text file", type="filepath", elem_id="verify-upload",
-                             file_types=[".png", ".jpg", ".jpeg", ".webp", ".wav", ".mp3", ".flac", ".ogg", ".txt"])
+                             file_types=list(FILE_TYPES))
             text = gr.Textbox(label="…or paste a text", lines=6, max_length=20000)
         go = gr.Button("Verify", variant="primary")
         result = gr.Markdown(elem_id="verify-result")

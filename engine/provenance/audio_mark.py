@@ -35,15 +35,22 @@ _COUNT = np.bincount(_OWNER, minlength=BITS).astype(np.float64)
 
 
 def _cell_levels(audio: np.ndarray, rate: int) -> np.ndarray:
-    """Log power of each cell, its smooth envelope removed (a running median over 9 cells)."""
+    """Log power of each cell, its smooth envelope removed (a running mean over 9 cells); cells
+    above what the clip's sample rate can hold read 0."""
     from scipy.ndimage import uniform_filter1d
     from scipy.signal import welch
 
     nperseg = int(round(rate / CELL_HZ * 4))  # bins of a quarter cell: little leakage between cells
     freqs, power = welch(audio, rate, nperseg=min(nperseg, len(audio)), noverlap=None)
-    levels = np.array([power[(freqs >= lo) & (freqs < lo + CELL_HZ)].mean() for lo in _EDGES])
-    logs = np.log(levels + 1e-12)
-    return logs - uniform_filter1d(logs, size=9, mode="nearest")
+    inside = [(freqs >= lo) & (freqs < lo + CELL_HZ) for lo in _EDGES]
+    held = np.array([mask.any() for mask in inside])
+    if not held.any():
+        return np.zeros(len(_EDGES))
+    logs = np.log(np.array([power[mask].mean() if mask.any() else 0.0 for mask in inside]) + 1e-12)
+    logs[~held] = logs[held][-1]  # a clip sampled below 14 kHz: carry the last band up
+    detrended = logs - uniform_filter1d(logs, size=9, mode="nearest")
+    detrended[~held] = 0.0
+    return detrended
 
 
 def _projections(audio: np.ndarray, rate: int) -> np.ndarray:

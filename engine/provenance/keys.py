@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,13 +64,13 @@ def load_or_create(data_dir: Path) -> ProvenanceKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-        part = path.with_suffix(".part")
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, part = tempfile.mkstemp(dir=path.parent, suffix=".part")  # owner-only, a name of its own
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
         try:
-            os.link(part, path)  # first writer wins when two processes start together
+            os.link(part, path)  # the first writer wins when two processes start together
         except FileExistsError:
             pass
-        part.unlink(missing_ok=True)
+        finally:
+            os.unlink(part)
     return ProvenanceKey(path.read_bytes())

@@ -1,7 +1,8 @@
 """What a watermark carries: a record's 32-bit serial and a 16-bit tag (a keyed hash of the
-serial), 48 bits in all. A picture or clip that was never marked reads as random bits, whose tag
-matches 1 time in 65,536; serials are drawn at random, so a damaged mark that happens to pass
-the tag names a serial that almost surely does not exist."""
+serial), 48 bits in all. A picture or clip that was never marked reads as random bits; with the
+56 candidates `unpack` tries, one in about 1,170 passes the tag. What guards against naming the
+wrong source is the serial: serials are drawn at random from 2^32, so a chance match names a
+record that almost surely does not exist (Verify then says "unknown")."""
 
 import hashlib
 import hmac
