@@ -150,8 +150,10 @@ def test_a_buyer_hears_a_published_voice_and_pays_once(server, voice_profile):
         found = client.predict(handle_file(heard), "", api_name="/verify")
         assert "Made with Signature" in found and "Ravi Mensah" in found and "valid ✓" in found
     assert "Licence: order #" in found
-    seller_orders = login(server, "ravi").predict(api_name="/orders")[-1]
-    assert [row[1] for row in seller_orders["data"]] == ["Licence"] and seller_orders["data"][0][5] == "completed"
+    shown = login(server, "ravi").predict(api_name="/orders")
+    seller_orders = next(o for o in shown if isinstance(o, dict) and "status" in o.get("headers", []))
+    row = dict(zip(seller_orders["headers"], seller_orders["data"][0]))
+    assert len(seller_orders["data"]) == 1 and (row["kind"], row["status"], row["creator"]) == ("Licence", "completed", "you")
 
     report = login(server, "ravi").predict(api_name="/studio_model")[0]
     assert "Version 1 fidelity:** 0.95" in report and "**Script:**" in report

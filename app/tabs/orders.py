@@ -42,7 +42,7 @@ def on_load(ctx, request: gr.Request):
                  f"{p['delivery_days']} days)", p["id"]) for p in ctx.engine.gig_packages()] if buyer else []
     return (gr.update(visible=buyer), samples, gr.update(visible=buyer),
             gr.Dropdown(choices=packages, value=packages[0][1] if packages else None),
-            _order_rows(ctx.engine.orders(user), user))
+            _order_rows(ctx.engine.orders(user), user), gr.update(visible=not buyer))
 
 
 def on_license(ctx, sample_id, request: gr.Request):
@@ -117,7 +117,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
             with gr.Row(equal_height=True):
                 blend_brief = gr.Textbox(label="What the creator should finish or change", max_length=2000, scale=3)
                 blend = gr.Button("Order a blend", scale=1)
-            clean_file = gr.File(label="Your licensed file", interactive=False)
+            clean_file = gr.File(label="Your licensed file", interactive=False, height=90)
         with gr.Group(visible=False) as buyer_human:
             gr.Markdown("### Order the human")
             package = gr.Dropdown(label="Gig package", choices=[])
@@ -134,12 +134,12 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
             step = gr.Dropdown(label="Step", choices=[(label, key) for key, label in STEP_LABELS.items()], scale=2)
             note = gr.Textbox(label="Note (a delivery, a reason)", max_length=2000, scale=3)
         with gr.Row(equal_height=True):
-            delivery = gr.File(label="Delivery file (creators)", type="filepath")
+            delivery = gr.File(label="Delivery file (creators)", type="filepath", height=90)
             apply = gr.Button("Apply", variant="primary")
             fetch = gr.Button("Download the delivery")
-            sample_to_finish = gr.Button("The sample to finish (blends, creators)")
-        delivered = gr.File(label="Delivered file", interactive=False)
-    view = [buyer_samples, samples, buyer_human, package, orders]
+            sample_to_finish = gr.Button("The sample to finish (blends)", visible=False)
+        delivered = gr.File(label="Delivered file", interactive=False, height=90)
+    view = [buyer_samples, samples, buyer_human, package, orders, sample_to_finish]
     load = bind(on_load, ctx)
     tab.select(load, None, view, api_name="orders")
     license_button.click(bind(on_license, ctx), sample_id, [clean_file, *view], api_name="orders_license")
