@@ -3,9 +3,8 @@
 - procedural styles no demo designer uses (watercolour washes, black ink with a red accent) and
   photographs bundled with scikit-image (astronaut, coffee, rocket, ...);
 - fakes made from the designer's own training images: blurred, recoloured (hues turned), warped
-  (bent by a smooth random displacement: the right strokes in wobbly geometry), pixelated (shrunk
-  and blown up in blocks: the right picture without the crisp edges a 256 px piece has), and
-  their palette in shapeless blobs (the right colours in the wrong shapes).
+  (bent by a smooth random displacement: the right strokes in wobbly geometry), and their palette
+  in shapeless blobs (the right colours in the wrong shapes).
 
 Every image is a (256, 256, 3) float32 array in [0, 1].
 """
@@ -24,7 +23,6 @@ BLUR_SIGMAS = (1.5, 3.0)
 HUE_TURNS = (0.25, 0.5, 0.75)
 WARP_PIXELS = (3.0, 6.0)  # typical displacement of a warped fake, px at 256
 WARP_SMOOTHNESS = 10.0  # px at 256: how far apart the bends are
-PIXEL_SIZES = (32, 48)  # a pixelated fake is shrunk to this many px and blown up in blocks
 
 
 def _square(image: np.ndarray) -> np.ndarray:
@@ -91,20 +89,6 @@ def warped(images: list[np.ndarray], seed: int = 0, strengths: tuple = WARP_PIXE
     return out
 
 
-def pixelated(images: list[np.ndarray], sizes: tuple = PIXEL_SIZES) -> list[np.ndarray]:
-    """Each image shrunk to each of `sizes` px and blown back up to 256 in square blocks: stair-
-    stepped edges and lines broken into beads."""
-    from PIL import Image
-
-    out = []
-    for image in images:
-        picture = Image.fromarray(np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8))
-        for size in sizes:
-            blocky = picture.resize((size, size), Image.BOX).resize((SIZE, SIZE), Image.NEAREST)
-            out.append(np.asarray(blocky, dtype=np.float32) / 255.0)
-    return out
-
-
 def palette_blobs(images: list[np.ndarray], count: int, seed: int = 0) -> list[np.ndarray]:
     """The designer's colours (their images' k-means palette, in its proportions) as soft-edged
     random blobs: the right palette in the wrong shapes."""
@@ -127,5 +111,4 @@ def palette_blobs(images: list[np.ndarray], count: int, seed: int = 0) -> list[n
 def fakes(images: list[np.ndarray], seed: int = 0) -> dict[str, list[np.ndarray]]:
     """Convincing fakes of the designer's work, made from `images`, by kind."""
     return {"fake:blurred": blurred(images), "fake:recoloured": recoloured(images),
-            "fake:warped": warped(images, seed), "fake:pixelated": pixelated(images),
-            "fake:palette-blobs": palette_blobs(images, max(8, len(images)), seed)}
+            "fake:warped": warped(images, seed), "fake:palette-blobs": palette_blobs(images, max(8, len(images)), seed)}

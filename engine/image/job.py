@@ -135,16 +135,14 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
                    message="training the upsampler on your full-size work")
 
     started = time.perf_counter()
+    upsampler, up_steps, up_loss = render.train_upsampler(finals, settings.image_upsampler_seconds,
+                                                          progress=upsampler_progress)
     palette = render.fit_finish(finals)
-    palette["snapped_drafts"] = bool(palette["flat"])  # flat work: the upsampler redraws palette drafts
-    upsampler, up_steps, up_loss = render.train_upsampler(
-        finals, settings.image_upsampler_seconds, progress=upsampler_progress,
-        colours=palette["colours"] if palette["snapped_drafts"] else None)
     render.save_finisher(upsampler, palette, version_dir)
     generator = flow.Generator(state)
 
     def draw(prompt, seed):
-        return render.finish(render.redraw(upsampler, generator.sample(prompt, [seed]), palette)[0], palette)
+        return render.finish(render.upsample(upsampler, generator.sample(prompt, [seed]))[0], palette)
 
     return draw, {"method": "flow-64px+upsampler",
                   "train_s": round(state["seconds"] + time.perf_counter() - started, 1),

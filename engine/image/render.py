@@ -115,12 +115,11 @@ def build_upsampler(scale: int = FINAL // DRAFT, width: int = 64, blocks: int = 
 
 
 def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, progress=None,
-                    draft: int = DRAFT, batch: int = 16, noise: float = 0.04, colours: np.ndarray | None = None):
+                    draft: int = DRAFT, batch: int = 16, noise: float = 0.04):
     """Fit the upsampler on (draft, final) pairs made from the designer's 256 px images (shrunk to
     `draft` px) for about `seconds`, with horizontal flips, crops of 3/8 of the draft and noisy
-    drafts; with `colours` (flat work), the drafts are snapped to that palette and not noised,
-    as drafts are when drawn (`redraw`). `progress(done_s, seconds, loss)` may raise to cancel.
-    Returns (model in eval mode, steps, last loss)."""
+    drafts. `progress(done_s, seconds, loss)` may raise
+    to cancel. Returns (model in eval mode, steps, last loss)."""
     import torch
 
     torch.manual_seed(seed)
@@ -128,9 +127,6 @@ def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, pro
     scale, crop = FINAL // draft, draft * 3 // 8
     hi = torch.from_numpy(np.stack(finals)).permute(0, 3, 1, 2)  # N, 3, 256, 256
     lo = torch.nn.functional.avg_pool2d(hi, scale)
-    if colours is not None:
-        snapped = np.stack([snap(d, colours) for d in lo.permute(0, 2, 3, 1).numpy()])
-        lo, noise = torch.from_numpy(snapped).permute(0, 3, 1, 2).contiguous(), 0.0
     hi, lo = torch.cat([hi, hi.flip(-1)]), torch.cat([lo, lo.flip(-1)])
     model = build_upsampler(scale)
     optimiser = torch.optim.Adam(model.parameters(), 1e-3)
@@ -155,15 +151,6 @@ def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, pro
         if progress and step % 25 == 0:
             progress(time.perf_counter() - started, seconds, float(np.mean(losses[-25:])))
     return model.eval(), step, float(np.mean(losses[-50:]))
-
-
-def redraw(model, drafts: np.ndarray, palette: dict) -> np.ndarray:
-    """Drafts from the generator at full size: snapped to the palette first when the upsampler
-    learned from snapped drafts (flat work: a draft's in-between colours are noise, not shading),
-    then upsampled."""
-    if palette.get("snapped_drafts"):
-        drafts = np.stack([snap(d, palette["colours"]) for d in drafts])
-    return upsample(model, drafts)
 
 
 def upsample(model, drafts: np.ndarray) -> np.ndarray:
@@ -208,8 +195,7 @@ def save_finisher(upsampler, palette: dict, folder: Path) -> None:
     save_file({k: v.contiguous() for k, v in upsampler.state_dict().items()}, str(folder / "upsampler.safetensors"))
     (folder / "palette.json").write_text(json.dumps(
         {"colours": np.round(palette["colours"], 5).tolist(), "flat": bool(palette["flat"]),
-         "share": round(float(palette["share"]), 4), "upsampler_scale": upsampler.scale,
-         "snapped_drafts": bool(palette.get("snapped_drafts"))}))
+         "share": round(float(palette["share"]), 4), "upsampler_scale": upsampler.scale}))
     if palette.get("lines") is not None:
         np.savez(folder / "lines.npz", **palette["lines"])
 
