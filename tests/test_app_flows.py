@@ -184,3 +184,25 @@ def test_a_voice_artist_starts_and_cancels_training_in_the_studio(server):
     assert view["versions"][0]["status"] == "failed" and view["model"]["status"] == "draft"
     with pytest.raises(AppError, match="needs a buyer account"):
         client.predict(view["model"]["id"], "Hello there.", api_name="/tryouts_voice")
+
+
+def test_a_buyer_orders_the_human_and_the_creator_accepts_it(server):
+    engine, client = server["engine"], login(server, "buyer")
+    buyer = users.find_user(engine.db, "buyer")
+    engine.top_up(buyer, 50_000, "flow-human-card")
+    package = engine.gig_packages()[0]
+    seller = next(engine.db.query("SELECT u.username FROM gig_packages p JOIN gigs g ON g.id = p.gig_id "
+                                  "JOIN users u ON u.id = g.seller_id WHERE p.id = ?", [package["id"]]))["username"]
+    before = ledger.wallet_balance(engine.db, buyer["id"])
+    with pytest.raises(AppError, match="Pick a gig package first"):
+        client.predict(None, "", api_name="/orders_human")
+    client.predict(package["id"], "A landing page for our bakery, by Friday", api_name="/orders_human")
+    assert ledger.wallet_balance(engine.db, buyer["id"]) == before - package["price_cents"]
+
+    creator = login(server, seller)
+    table = next(o for o in creator.predict(api_name="/orders") if isinstance(o, dict) and "brief" in o.get("headers", []))
+    row = dict(zip(table["headers"], table["data"][0]))
+    assert (row["kind"], row["status"], row["you can"]) == ("The human", "requested", "accepted, cancelled")
+    assert row["brief"].startswith("A landing page for our bakery")
+    creator.predict(row["order"], "accepted", "", None, api_name="/orders_step")
+    assert engine.db["orders"].get(row["order"])["status"] == "accepted"

@@ -63,20 +63,21 @@ def on_download(ctx, sample_id, request: gr.Request):
 
 
 def on_blend(ctx, sample_id, brief: str, request: gr.Request):
-    user = require(ctx, request, "buyer")
-    if not sample_id:
-        raise gr.Error("Type the number of the sample the creator should finish.")
-    order = ctx.engine.order_blend(user, sample_id, brief, f"blend:{uuid.uuid4().hex}")
-    gr.Info(f"Blend ordered: {money(order['price_cents'])} is held until you accept the delivery.")
-    return on_load(ctx, request)
+    return _place(ctx, request, "blend", sample_id, brief, "Type the number of the sample the creator should finish.")
 
 
 def on_order_human(ctx, package_id, brief: str, request: gr.Request):
+    return _place(ctx, request, "human", package_id, brief, "Pick a gig package first.")
+
+
+def _place(ctx, request, kind: str, target, brief: str, missing: str):
+    """A blend (target: a sample) or the human (target: a gig package), its price held."""
     user = require(ctx, request, "buyer")
-    if not package_id:
-        raise gr.Error("Pick a gig package first.")
-    order = ctx.engine.order_human(user, package_id, brief, f"human:{uuid.uuid4().hex}")
-    gr.Info(f"Ordered: {money(order['price_cents'])} is held until you accept the delivery.")
+    if not target:
+        raise gr.Error(missing)
+    place = ctx.engine.order_blend if kind == "blend" else ctx.engine.order_human
+    order = place(user, target, brief, f"{kind}:{uuid.uuid4().hex}")
+    gr.Info(f"{KIND[kind]} ordered: {money(order['price_cents'])} is held until you accept the delivery.")
     return on_load(ctx, request)
 
 
@@ -120,7 +121,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
             clean_file = gr.File(label="Your licensed file", interactive=False, height=90)
         with gr.Group(visible=False) as buyer_human:
             gr.Markdown("### Order the human")
-            package = gr.Dropdown(label="Gig package", choices=[])
+            package = gr.Dropdown(label="Gig package", choices=[], allow_custom_value=True)
             with gr.Row(equal_height=True):
                 human_brief = gr.Textbox(label="Your brief: what, deadline, references", max_length=2000, scale=3)
                 human = gr.Button("Order", variant="primary", scale=1)
