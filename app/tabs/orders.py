@@ -135,7 +135,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
             step = gr.Dropdown(label="Step", choices=[(label, key) for key, label in STEP_LABELS.items()], scale=2)
             note = gr.Textbox(label="Note (a delivery, a reason)", max_length=2000, scale=3)
         with gr.Row(equal_height=True):
-            delivery = gr.File(label="Delivery file (creators)", type="filepath", height=90)
+            delivery = gr.File(label="Delivery file (creators)", type="filepath")
             apply = gr.Button("Apply", variant="primary")
             fetch = gr.Button("Download the delivery")
             sample_to_finish = gr.Button("The sample to finish (blends)", visible=False)
