@@ -4,6 +4,7 @@ Plain functions over the engine's settings and database; the Engine facade check
 """
 
 from engine.errors import InvalidInput, NotFound, PaymentError
+from engine.ids import as_id
 from storage import audit, equity, ledger, payouts, subscriptions
 
 
@@ -31,16 +32,10 @@ def visible(engine, models: list[dict]) -> list[dict]:
 
 def check_model_available(engine, model_id) -> None:
     """NotFound when the model's creator let the creation plan lapse (nothing is charged)."""
-    rows = list(engine.db.query("SELECT seller_id FROM models WHERE id = ?", [_int(model_id)]))
+    rows = list(engine.db.query("SELECT seller_id FROM models WHERE id = ?", [as_id(model_id)]))
     if rows and not creation_plan_paid(engine, rows[0]["seller_id"]):
         raise NotFound("This model is not available: its creator's plan has lapsed.")
 
-
-def _int(value) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
 
 
 def pay_plan(engine, actor: dict, plan: str, source: str) -> dict:
@@ -70,11 +65,11 @@ def renew_plans(engine, actor: dict) -> dict:
 def refund(engine, actor: dict, generation_id, amount_cents: int | None, reason: str, key: str) -> dict:
     """Admin: refund all or part of a generation; returns the refund entry."""
     try:
-        entry = ledger.refund_generation(engine.db, _int(generation_id), key, amount_cents, reason)
+        entry = ledger.refund_generation(engine.db, as_id(generation_id), key, amount_cents, reason)
     except ledger.LedgerError as exc:
         raise PaymentError(str(exc)) from None
     if not entry["replayed"]:
-        audit.record(engine.db, actor["id"], "generation.refund", f"generation:{_int(generation_id)}",
+        audit.record(engine.db, actor["id"], "generation.refund", f"generation:{as_id(generation_id)}",
                      entry=entry["id"], reason=reason)
     return entry
 

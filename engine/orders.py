@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
+from engine.ids import as_id
 from engine.provenance import records
 from storage import audit, ledger, orders
 
@@ -18,17 +19,11 @@ MAX_PRICE_CENTS = 1_000_000
 STEPS = {"accepted", "delivered", "completed", "cancelled", "refunded"}
 
 
-def _int(value) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
-
 
 def _own_generation(db, actor: dict, generation_id) -> tuple[dict, dict]:
     """(generation, its model) when the buyer made it."""
     rows = list(db.query("SELECT g.*, v.model_id FROM generations g JOIN model_versions v ON "
-                         "v.id = g.model_version_id WHERE g.id = ?", [_int(generation_id)]))
+                         "v.id = g.model_version_id WHERE g.id = ?", [as_id(generation_id)]))
     if not rows or rows[0]["buyer_id"] != actor["id"]:
         raise NotFound("That sample is not among your try-outs: pick one from the list.")
     return rows[0], db["models"].get(rows[0]["model_id"])
@@ -37,7 +32,8 @@ def _own_generation(db, actor: dict, generation_id) -> tuple[dict, dict]:
 def set_prices(engine, actor: dict, model_id, licence_cents: int, blend_cents: int) -> dict:
     """Seller: the price of licensing one AI sample and of a blend (0: not offered)."""
     db = engine.db
-    model = db["models"].get(_int(model_id)) if _int(model_id) else None
+    rows = list(db.query("SELECT * FROM models WHERE id = ?", [as_id(model_id)]))
+    model = rows[0] if rows else None
     if model is None or model["seller_id"] != actor["id"]:
         raise NotFound("That model is not one of yours.")
     for name, cents in (("licence", licence_cents), ("blend", blend_cents)):
@@ -99,7 +95,7 @@ def licensed_file(engine, actor: dict, generation_id) -> Path:
 def order_human(engine, actor: dict, package_id, brief: str, key: str) -> dict:
     """Buyer: order the creator for a gig package; the price waits in escrow until delivery."""
     rows = list(engine.db.query("SELECT p.*, g.seller_id, g.title AS gig_title, g.active FROM gig_packages p "
-                                "JOIN gigs g ON g.id = p.gig_id WHERE p.id = ?", [_int(package_id)]))
+                                "JOIN gigs g ON g.id = p.gig_id WHERE p.id = ?", [as_id(package_id)]))
     if not rows or not rows[0]["active"]:
         raise NotFound("That gig package is not on offer: pick one from the list.")
     package = rows[0]
@@ -166,7 +162,7 @@ def step(engine, actor: dict, order_id, to_status: str, note: str = "", delivery
 
 def _visible_order(engine, actor: dict, order_id) -> dict:
     """The order when the actor is its buyer, its creator or an admin."""
-    order = orders.get(engine.db, _int(order_id))
+    order = orders.get(engine.db, as_id(order_id))
     if order is None or (actor["role"] != "admin" and actor["id"] not in (order["buyer_id"], order["seller_id"])):
         raise NotFound("That order is not one of yours.")
     return order

@@ -24,6 +24,7 @@ import uuid
 
 from engine import boundaries as creator_boundaries
 from engine.errors import InvalidInput, NotFound, PaymentError
+from engine.ids import as_id
 from engine.provenance import preview, records, text_mark
 from storage import ledger
 from storage import provenance as provenance_store
@@ -41,10 +42,7 @@ def new_key() -> str:
 
 def published_model(db, model_id, modality: str | None = None) -> dict:
     """The published model with this id (of this modality), or NotFound."""
-    try:
-        rows = list(db.query("SELECT * FROM models WHERE id = ?", [int(model_id or 0)]))
-    except (TypeError, ValueError):
-        rows = []
+    rows = list(db.query("SELECT * FROM models WHERE id = ?", [as_id(model_id)]))
     model = rows[0] if rows else None
     if model is None or model["status"] != "published" or (modality and model["modality"] != modality):
         raise NotFound("This model is not available: its creator has not published it or has disabled it.")

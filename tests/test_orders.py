@@ -113,6 +113,8 @@ def test_what_a_creator_does_not_offer_or_a_wallet_cannot_cover_is_refused_uncha
         engine.set_order_prices(seller, shop["model"], licence_cents=-1, blend_cents=0)
     with pytest.raises(NotFound):
         engine.order_human(buyer, 999, "", "hum-x")
+    with pytest.raises(NotFound, match="not one of yours"):
+        engine.set_order_prices(seller, 999, licence_cents=100, blend_cents=0)
     with pytest.raises(Forbidden):
         engine.license_sample(seller, shop["sample"]["id"], "lic-z")
     assert books(engine) == before and engine.db["orders"].count == 0
