@@ -372,10 +372,62 @@ ALTER TABLE models ADD COLUMN licence_cents INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE models ADD COLUMN blend_cents INTEGER NOT NULL DEFAULT 0;
 """
 
+# The assistant: answers a creator approved for their buyers' frequent questions, the brief it
+# collects in each conversation, and the handoffs to the creator it raises.
+SCHEMA_V6_ASSISTANT = """
+CREATE TABLE approved_answers (
+    id INTEGER PRIMARY KEY,
+    seller_id INTEGER NOT NULL REFERENCES users(id),
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    asked INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (seller_id, question)
+);
+
+CREATE TABLE briefs (
+    conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id),
+    seller_id INTEGER NOT NULL REFERENCES users(id),
+    buyer_id INTEGER NOT NULL REFERENCES users(id),
+    what TEXT NOT NULL DEFAULT '',
+    deadline TEXT NOT NULL DEFAULT '',
+    deadline_days INTEGER,
+    budget_cents INTEGER,
+    refs TEXT NOT NULL DEFAULT '',
+    package_id INTEGER,
+    lead_score INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'collecting' CHECK (status IN ('collecting', 'ready')),
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX briefs_seller ON briefs(seller_id);
+
+CREATE TABLE handoffs (
+    id INTEGER PRIMARY KEY,
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+    seller_id INTEGER NOT NULL REFERENCES users(id),
+    buyer_id INTEGER NOT NULL REFERENCES users(id),
+    topic TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered')),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX handoffs_seller ON handoffs(seller_id, id);
+
+ALTER TABLE creator_profiles ADD COLUMN reply_hours INTEGER NOT NULL DEFAULT 24;
+UPDATE trigger_topics SET phrases = replace(phrases, '"is this a bot"', '"put me through to the creator"')
+    WHERE builtin = 1;
+UPDATE trigger_topics SET words = '["real person", "talk to a human"]'
+    WHERE builtin = 1 AND name = 'Asking for a human' AND words = '["human", "real person"]';
+UPDATE trigger_topics SET words = '["chargeback", "dispute"]'
+    WHERE builtin = 1 AND name = 'Disputes and refunds' AND words = '["refund", "dispute"]';
+"""
+
 MIGRATIONS = [
     (1, SCHEMA_V1),
     (2, SCHEMA_V2_JOBS),
     (3, SCHEMA_V3_BOUNDARIES),
     (4, SCHEMA_V4_GUARD),
     (5, SCHEMA_V5_ORDERS),
+    (6, SCHEMA_V6_ASSISTANT),
 ]

@@ -7,13 +7,14 @@ from storage.db import utcnow
 BUILTIN_TOPICS = (
     ("Custom pricing or discounts", ["can you do it cheaper", "I need a custom quote",
                                      "any discount for a bulk order"], ["discount", "cheaper"]),
-    ("Asking for a human", ["can I talk to a real person", "is this a bot",
-                            "I want to speak to the creator"], ["human", "real person"]),
+    ("Asking for a human", ["can I talk to a real person", "put me through to the creator",
+                            "I want to speak to the creator"], ["real person", "talk to a human"]),
     ("Disputes and refunds", ["I want my money back", "the delivery was wrong",
-                              "I'm opening a dispute"], ["refund", "dispute"]),
+                              "I'm opening a dispute"], ["chargeback", "dispute"]),
     ("Outside the creator's services", ["can you also build my website",
                                         "do you do video editing"], []),
 )
+OUTSIDE_SERVICES = BUILTIN_TOPICS[3][0]
 
 
 def add_topic(db, seller_id: int, name: str, phrases: list[str], words: list[str],
