@@ -48,6 +48,22 @@ def cmd_backends(engine, args):
         print(f"{row['modality']:<6} {row['profile']:<9} {row['factory']}")
 
 
+def cmd_ask(engine, args):
+    buyer = users.find_user(engine.db, args.buyer)
+    seller = users.find_user(engine.db, args.username)
+    if seller is None or seller["role"] != "seller":
+        raise ValueError(f"no creator called {args.username!r}; see `python -m engine users`")
+    if buyer is None or buyer["role"] != "buyer":
+        raise ValueError(f"no buyer called {args.buyer!r}; see `python -m engine users`")
+    conversation = engine.assistant_start(buyer, seller["id"])
+    for message in args.messages:
+        reply = engine.assistant_reply(buyer, conversation, message)
+        text = reply.finish()
+        _print({"message": message, "reply": text, "handoff": reply.handoff, "dropped": reply.dropped,
+                "brief": {k: reply.brief[k] for k in ("what", "deadline", "budget_cents", "package_id",
+                                                      "lead_score", "status")} if reply.brief else None})
+
+
 def cmd_redteam(engine, args):
     from engine import boundaries as creator_boundaries
     from engine.guard import redteam
@@ -80,6 +96,11 @@ def parser() -> argparse.ArgumentParser:
     add.set_defaults(run=cmd_add_user)
     sub.add_parser("ledger", help="account balances and the invariant check").set_defaults(run=cmd_ledger)
     sub.add_parser("backends", help="model backends for this profile").set_defaults(run=cmd_backends)
+    ask = sub.add_parser("ask", help="send messages to a creator's assistant in a new conversation (stored)")
+    ask.add_argument("username", help="the creator")
+    ask.add_argument("messages", nargs="+", help="the buyer's messages, in order")
+    ask.add_argument("--buyer", default="buyer", help="the buyer who writes (default: buyer)")
+    ask.set_defaults(run=cmd_ask)
     red = sub.add_parser("redteam", help="run the red-team suite on a creator's boundaries (not stored)")
     red.add_argument("username")
     red.add_argument("--attempts", type=int, default=100, help="attempts per modality")

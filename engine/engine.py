@@ -9,10 +9,13 @@ from engine import boundaries as creator_boundaries
 from engine import model_deletion, money, orders, personal_models, tryouts
 from engine import portfolio as portfolio_files
 from engine.errors import Forbidden, InvalidInput, NotFound, PaymentError
+from engine.ids import as_id
 from engine.jobs import JobKind, JobRunner
 from engine.registry import BackendRegistry
 from storage import audit, conversations, creators, ledger, models, open_db, payouts, portfolio, topics, users
+from storage import assistant as assistant_store
 from storage import boundaries as boundary_store
+from storage import notifications
 from storage import jobs as job_rows
 from storage import redteam as redteam_store
 from storage.db import connect
@@ -29,6 +32,8 @@ class Engine:
         self._local = threading.local()
         self._guard = None
         self._guard_lock = threading.Lock()
+        self._assistant_models = None
+        self._assistant_lock = threading.Lock()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         open_db(settings.db_path).close()
         with self.db.atomic():
@@ -61,6 +66,16 @@ class Engine:
                 from engine.guard import Guard
                 self._guard = Guard()
             return self._guard
+
+    @property
+    def assistant_models(self):
+        """The assistant's embeddings and trigger detectors (engine.assistant.models), sharing the
+        guard's sentence embedder; created on first use."""
+        with self._assistant_lock:
+            if self._assistant_models is None:
+                from engine.assistant.models import AssistantModels
+                self._assistant_models = AssistantModels(self.guard.embedder)
+            return self._assistant_models
 
     @property
     def db(self):
@@ -461,6 +476,71 @@ class Engine:
                 "balances": ledger.account_balances(self.db),
                 "invariants": ledger.check_invariants(self.db),
                 "audit": audit.recent(self.db)}
+
+    # --- the assistant -------------------------------------------------------------------------
+
+    def assistant_start(self, actor: dict | None, seller_id) -> int:
+        """Buyer: open a chat with a creator's assistant; returns the conversation id."""
+        from engine.assistant import replies
+        return replies.start(self, self.require(actor, "buyer"), as_id(seller_id))
+
+    def assistant_reply(self, actor: dict | None, conversation_id, message: str):
+        """Buyer: the assistant's reply to a message (an engine.assistant.replies.Reply to stream)."""
+        from engine.assistant import replies
+        return replies.reply(self, self.require(actor, "buyer"), as_id(conversation_id),
+                             message)
+
+    def set_presence(self, actor: dict | None, online: bool) -> dict:
+        """Seller: switch 'online' on or off (the assistant pings an online creator about leads)."""
+        actor = self.require(actor, "seller")
+        users.set_presence(self.db, actor["id"], bool(online))
+        return creators.get_profile(self.db, actor["id"])
+
+    def assistant_inbox(self, actor: dict | None) -> dict:
+        """Seller: open handoffs, briefs the assistant collected, and unread notifications (reading
+        them counts as activity for the creator's presence)."""
+        actor = self.require(actor, "seller")
+        users.touch(self.db, actor["id"])
+        return {"handoffs": assistant_store.handoffs_for(self.db, actor["id"]),
+                "briefs": assistant_store.briefs_for(self.db, actor["id"]),
+                "notifications": notifications.unread(self.db, actor["id"])}
+
+    def close_handoff(self, actor: dict | None, handoff_id) -> None:
+        """Seller: mark a handoff answered."""
+        actor = self.require(actor, "seller")
+        if not assistant_store.close_handoff(self.db, actor["id"], as_id(handoff_id)):
+            raise NotFound("That handoff is not an open one of yours.")
+
+    def read_notifications(self, actor: dict | None) -> None:
+        """Any user: mark their notifications read."""
+        actor = self.require(actor, "seller", "buyer", "admin")
+        notifications.mark_read(self.db, actor["id"])
+
+    def answer_proposals(self, actor: dict | None) -> list[dict]:
+        """Seller: drafts of answers to buyers' most frequent questions, from past conversations."""
+        from engine.assistant import answers, grounding
+        actor = self.require(actor, "seller")
+        ground = grounding.load(self.db, actor["id"])
+        return answers.proposals(self.db, self.assistant_models.embed, actor["id"], ground.numbers)
+
+    def approve_answer(self, actor: dict | None, question: str, answer: str, asked: int = 0) -> dict:
+        """Seller: approve an answer; the assistant then sends it as written to that question."""
+        actor = self.require(actor, "seller")
+        question, answer = (question or "").strip(), (answer or "").strip()
+        if not question or not answer:
+            raise InvalidInput("Give both the question and your answer.")
+        if len(question) > 300 or len(answer) > 2000:
+            raise InvalidInput("Keep the question under 300 characters and the answer under 2,000.")
+        self.check_assistant_message(actor["id"], None, answer, "output")
+        return assistant_store.save_answer(self.db, actor["id"], question, answer, int(asked or 0))
+
+    def approved_answers(self, actor: dict | None) -> list[dict]:
+        """Seller: their approved answers."""
+        return assistant_store.answers_for(self.db, self.require(actor, "seller")["id"])
+
+    def remove_answer(self, actor: dict | None, answer_id) -> None:
+        """Seller: withdraw an approved answer."""
+        assistant_store.delete_answer(self.db, self.require(actor, "seller")["id"], as_id(answer_id))
 
     def seller_conversations(self, actor: dict | None) -> list[dict]:
         """Seller: their past conversations with buyers."""

@@ -76,6 +76,13 @@ class TextBackend:
             yield from generate.stream(model, self._tokenizer, creator_name, brief, max_new_tokens,
                                        seed, min_new_tokens)
 
+    def chat(self, messages: list[dict], max_new_tokens: int = 40, seed: int = 0,
+             sentences: int | None = None):
+        """Yield the bare base model's reply to a chat (the assistant's phrasing) as it is generated."""
+        with self._using(None) as model:
+            yield from generate.chat_stream(model, self._tokenizer, messages, max_new_tokens, seed,
+                                            sentences=sentences)
+
     def batch(self, adapter_path: str | None, creator_name: str, briefs: list[str],
               max_new_tokens: int = 256, seed: int = 0) -> list[str]:
         """Copy for many briefs at once."""

@@ -111,3 +111,49 @@ def batch(model, tokenizer, creator_name: str, briefs: list[str], max_new_tokens
         if progress:
             progress(len(outputs), len(briefs))
     return outputs
+
+
+def chat_stream(model, tokenizer, messages: list[dict], max_new_tokens: int = 40, seed: int = 0,
+                max_prompt_tokens: int = 384, sentences: int | None = None):
+    """Yield the text of the model's reply to a chat (role/content messages) as it is generated,
+    stopping after `sentences` sentences when given. A prompt longer than `max_prompt_tokens`
+    keeps its first message (the instructions) and the end of the rest."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+    ends = sentence_end_ids(tokenizer)
+
+    class EnoughSentences(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            new = input_ids[0, prompt_len:].tolist()
+            return sentences is not None and len(new) >= 4 and sum(t in ends for t in new) >= sentences
+
+    head = tokenizer.apply_chat_template(messages[:1], tokenize=False)
+    full = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    head_ids = tokenizer(head, add_special_tokens=False)["input_ids"]
+    rest_ids = tokenizer(full[len(head):], add_special_tokens=False)["input_ids"]
+    rest_ids = rest_ids[-max(16, max_prompt_tokens - len(head_ids)):]
+    ids = torch.tensor([head_ids + rest_ids])
+    prompt_len = ids.shape[1]
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+    torch.manual_seed(seed)
+    errors = []
+
+    def run():
+        try:
+            with torch.no_grad():
+                model.generate(ids, attention_mask=torch.ones_like(ids), streamer=streamer,
+                               max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
+                               eos_token_id=tokenizer.eos_token_id, do_sample=True, temperature=0.5,
+                               top_p=0.9, repetition_penalty=1.1,
+                               stopping_criteria=StoppingCriteriaList([EnoughSentences()]))
+        except Exception as exc:  # re-raised in the caller's thread below
+            errors.append(exc)
+            streamer.end()
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    yield from streamer
+    worker.join()
+    if errors:
+        raise errors[0]

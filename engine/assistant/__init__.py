@@ -1,0 +1,1 @@
+"""A creator's sales and intake assistant: grounding, trigger topics, claims, intake and replies."""

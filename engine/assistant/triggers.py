@@ -1,0 +1,249 @@
+"""Trigger topics: which buyer messages the assistant hands to the creator.
+
+A message is embedded with all-MiniLM-L6-v2. The built-in topics are told apart from ordinary
+buyer messages by a logistic regression fitted on the examples in assets/assistant_examples.py.
+A creator's own topic is scored the way the guard scores boundary topics: the mean similarity of
+the message's K nearest phrases of the topic (its name and example phrases) minus the mean
+similarity of its K nearest ordinary buyer messages. A topic's words (and, for built-in
+topics, the same cues in a few other languages) hand off on their own, typos of one letter
+included. "Outside the creator's services" compares the message with a catalogue of freelance
+services (assets/assistant_examples.SERVICES): a request whose nearest service the creator's gigs
+do not cover hands off.
+
+The margins are chosen on the fitted examples alone (`calibrate`), never on the evaluation set.
+"""
+
+import dataclasses
+import re
+import unicodedata
+
+import numpy as np
+
+from storage.topics import OUTSIDE_SERVICES
+
+K = 3
+# Chosen by cross-validation on the fitted examples (bench/assistant_calibrate.py).
+BUILTIN_PROBABILITY = 0.8  # a built-in topic's probability that hands off
+CUE_PROBABILITY = 0.75  # the same when the message holds one of the topic's cues (CUES)
+BUILTIN_C = 16.0  # the logistic regression's inverse regularisation
+CUSTOM_MARGIN = -0.09  # a creator topic's score over the nearest ordinary messages that hands off
+OUTSIDE_MARGIN = 0.06  # how much nearer an unoffered service must be than anything ordinary
+COVERED_TIE = 0.03  # services this close to a gig's nearest one are offered too
+
+# The built-in topics' cues in other languages (and common English set phrases).
+CUES = {
+    "Custom pricing or discounts": [
+        "discount", "cheaper", "custom quote", "price match", "lower the price", "knock off",
+        "descuento", "rebaja", "mas barato", "rabais", "reduction", "remise", "moins cher",
+        "rabatt", "billiger", "gunstiger", "preisnachlass", "sconto", "piu economico", "desconto",
+        "mais barato", "korting", "goedkoper"],
+    "Asking for a human": [
+        "real person", "talk to a human", "speak to a human", "actual person", "live agent",
+        "persona real", "un humano", "vraie personne", "un humain",
+        "echten menschen", "einem menschen", "mit einem mensch", "persona reale", "un umano",
+        "pessoa real", "um humano", "echt persoon", "een mens"],
+    "Disputes and refunds": [
+        "chargeback", "dispute", "money back", "refund me", "my refund", "a refund", "full refund",
+        "reembolso", "devolucion", "mi dinero", "remboursement", "rembourser", "litige",
+        "geld zuruck", "ruckerstattung", "erstattung", "reklamation", "rimborso", "soldi indietro",
+        "dinheiro de volta", "terugbetaling", "geld terug"],
+}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, words separated by single spaces."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9$%']+", text))
+
+
+SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "ies", "ied", "ed", "er", "es", "s")
+
+
+def stem(word: str) -> str:
+    """`word` without one common English ending, if five letters remain ("printing" -> "print")."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[:-len(suffix)]
+    return word
+
+
+def _near(a: str, b: str) -> bool:
+    """Whether message word `a` is cue word `b`: equal, a plural, the same stem with an ending of
+    its own ("printed" is "printing", "print" is not), or (five letters or more) one edit or swap apart."""
+    if a == b or a == b + "s" or (stem(a) == stem(b) and stem(a) != a):
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+def word_hit(message_words: list[str], cue: str) -> bool:
+    """Whether the words of `cue` appear in a row in the message (typos of one letter allowed)."""
+    cue_words = fold(cue).split()
+    n = len(cue_words)
+    return n > 0 and any(all(_near(w, c) for w, c in zip(message_words[i:i + n], cue_words))
+                         for i in range(len(message_words) - n + 1))
+
+
+@dataclasses.dataclass(frozen=True)
+class Match:
+    """A message's trigger topic, with what matched (a word, or a score over its margin)."""
+    topic: str
+    evidence: str
+    score: float
+
+
+def fit_builtin(embedder, builtin: dict[str, list[str]], ordinary: list[str], c: float = BUILTIN_C):
+    """A logistic regression over MiniLM embeddings: class 0 ordinary messages, then one class per
+    built-in topic (in `builtin`'s order)."""
+    from sklearn.linear_model import LogisticRegression
+
+    texts, labels = list(ordinary), [0] * len(ordinary)
+    for index, examples in enumerate(builtin.values(), start=1):
+        texts += examples
+        labels += [index] * len(examples)
+    return LogisticRegression(C=c, max_iter=2000).fit(embedder.encode(texts), labels)
+
+
+def _top_mean(sims: np.ndarray, k: int = K) -> np.ndarray:
+    """Row-wise mean of the k largest values."""
+    k = min(k, sims.shape[1])
+    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+
+
+class TriggerModel:
+    """The fitted examples, embedded once; `for_seller` makes a seller's detector."""
+
+    def __init__(self, embedder):
+        from assets import assistant_examples as examples
+
+        self.embedder = embedder
+        self.builtin = {name: list(texts) for name, texts in examples.BUILTIN_EXAMPLES.items()}
+        self.ordinary = list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS)
+        self.services = {name: list(texts) for name, texts in examples.SERVICES.items()}
+        self._ordinary_vecs = embedder.encode(self.ordinary)
+        self.classes = ["", *self.builtin]
+        self.classifier = fit_builtin(embedder, self.builtin, self.ordinary)
+        self._service_names = [n for n, texts in self.services.items() for _ in texts]
+        self._service_index = {name: np.array([i for i, n in enumerate(self._service_names) if n == name])
+                               for name in self.services}
+        self._service_vecs = embedder.encode([t for texts in self.services.values() for t in texts])
+        centres = np.stack([embedder.encode([name, *texts]).mean(axis=0) for name, texts in self.services.items()])
+        self.service_centres = centres / np.linalg.norm(centres, axis=1, keepdims=True)
+
+    def service_scores(self, vector: np.ndarray, k: int = 2) -> dict[str, float]:
+        """Each catalogue service's score for a message: the mean similarity of its k nearest
+        request phrasings."""
+        sims = self._service_vecs @ vector
+        found = {}
+        for name in self.services:
+            found[name] = float(np.sort(sims[self._service_index[name]])[-k:].mean())
+        return found
+
+    def for_seller(self, topics: list[dict], offer_texts: list[str]) -> "TriggerDetector":
+        """A detector for one seller's topics (rows of storage.topics) and offer (their gigs'
+        titles and descriptions, Grounding.gig_texts)."""
+        return TriggerDetector(self, topics, offer_texts)
+
+
+class TriggerDetector:
+    """One seller's trigger topics, ready to score messages."""
+
+    def __init__(self, model: TriggerModel, topics: list[dict], offer_texts: list[str]):
+        self.model = model
+        self.topics = []  # (name, example vectors, margin, words)
+        for topic in topics:
+            if topic["name"] == OUTSIDE_SERVICES:
+                continue
+            texts = [topic["name"], *topic["phrases"]]
+            vecs = model.embedder.encode(texts)
+            builtin = bool(topic["builtin"]) and topic["name"] in model.builtin
+            words = [] if builtin else list(topic["words"])
+            cues = list(topic["words"]) + CUES.get(topic["name"], []) if builtin else []
+            self.topics.append((topic["name"], None if builtin else vecs, words, cues))
+        self.outside = any(t["name"] == OUTSIDE_SERVICES for t in topics)
+        self.covered = self._covered(offer_texts) if self.outside else set()
+
+    def _covered(self, offer_texts: list[str]) -> set[str]:
+        """The catalogue services nearest to each of the creator's gigs (and their headline)."""
+        if not offer_texts:
+            return set(self.model.services)
+        names = list(self.model.services)
+        centres = self.model.service_centres
+        covered = set()
+        for sims in self.model.embedder.encode(offer_texts) @ centres.T:
+            covered |= {names[i] for i in np.flatnonzero(sims >= sims.max() - COVERED_TIE)}
+        return covered
+
+    def scores(self, message: str, vector: np.ndarray | None = None, cued: frozenset = frozenset()) -> dict[str, float]:
+        """Each topic's score minus its bar (> 0 hands off; `cued`: built-in topics whose cues the
+        message holds), and the nearest service the creator does not offer."""
+        vector = self.model.embedder.encode([message])[0] if vector is None else vector
+        ordinary = float(_top_mean(vector[None] @ self.model._ordinary_vecs.T)[0])
+        found = {}
+        probabilities = dict(zip(self.model.classes, self.model.classifier.predict_proba(vector[None])[0]))
+        for name, vecs, _, _ in self.topics:
+            if vecs is None:
+                bar = CUE_PROBABILITY if name in cued else BUILTIN_PROBABILITY
+                found[name] = float(probabilities[name]) - bar
+            else:
+                found[name] = float(_top_mean(vector[None] @ vecs.T)[0]) - ordinary - CUSTOM_MARGIN
+        if self.outside:
+            service, score = self.outside_score(vector, ordinary)
+            found[OUTSIDE_SERVICES] = score - OUTSIDE_MARGIN
+            found["_service"] = service
+        return found
+
+    def outside_score(self, vector: np.ndarray, ordinary: float) -> tuple[str, float]:
+        """(the nearest service the creator does not offer, how much nearer the message is to it
+        than to ordinary messages and to the services they do offer)."""
+        by_service = self.model.service_scores(vector)
+        covered = max((score for name, score in by_service.items() if name in self.covered), default=-1.0)
+        service, score = max(((n, s) for n, s in by_service.items() if n not in self.covered),
+                             key=lambda kv: kv[1], default=("", -1.0))
+        return service, score - max(ordinary, covered)
+
+    def match(self, message: str, vector: np.ndarray | None = None) -> Match | None:
+        """The topic `message` falls under, or None when the assistant may answer it. A long
+        message is scored piece by piece (the embedder reads 128 word pieces), so a request
+        at the end of a long text still counts."""
+        words = fold(message).split()
+        for name, _, topic_words, _ in self.topics:
+            hit = next((word for word in topic_words if word_hit(words, word)), None)
+            if hit:
+                return Match(name, f"word '{hit}'", 1.0)
+        cued = frozenset(name for name, _, _, cues in self.topics if any(word_hit(words, c) for c in cues))
+        pieces = chunks(message)
+        vectors = ([vector] if vector is not None and len(pieces) == 1
+                   else list(self.model.embedder.encode(pieces)))
+        best = None
+        for piece, piece_vector in zip(pieces, vectors):
+            scores = self.scores(piece, piece_vector, cued)
+            name, score = max(((n, s) for n, s in scores.items() if not n.startswith("_")),
+                              key=lambda kv: kv[1], default=(None, -1.0))
+            if name and score > 0 and (best is None or score > best.score):
+                evidence = (f"asks for {scores['_service']}" if name == OUTSIDE_SERVICES
+                            else f"score {score:+.2f} over its margin")
+                best = Match(name, evidence, score)
+        return best
+
+
+def chunks(message: str, words: int = 60) -> list[str]:
+    """The message whole when short, else runs of whole sentences of about `words` words."""
+    if len(message.split()) <= words:
+        return [message]
+    pieces, current = [], []
+    for sentence in re.findall(r"[^.!?\n]+[.!?]*", message):
+        if current and len(" ".join(current).split()) + len(sentence.split()) > words:
+            pieces.append(" ".join(current))
+            current = []
+        current.append(sentence.strip())
+    if current:
+        pieces.append(" ".join(current))
+    return [p for p in pieces if p.strip()] or [message]
