@@ -114,3 +114,18 @@ def test_a_wrong_password_stays_on_the_login_page(app_url, page):
     page.keyboard.press("Enter")
     page.get_by_text("Incorrect Credentials", exact=False).wait_for(timeout=15_000)
     assert page.locator(".sig-card").count() == 0
+
+
+def test_a_buyer_chats_with_a_creators_assistant(app_url, page):
+    log_in(page, app_url, "buyer")
+    page.wait_for_selector(".sig-card", timeout=60_000)
+    page.get_by_text("Chat with a creator's AI assistant").click()
+    page.locator("#chat-creator input").click()
+    page.get_by_role("option").filter(has_text="Mara Lind").first.click()
+    page.locator("#chat-message textarea").fill("How much is a geometric poster?")
+    page.locator("#assistant-chat").get_by_role("button", name="Send").click()
+    reply = page.locator("#assistant-chat").get_by_text("$45", exact=False)
+    reply.first.wait_for(timeout=120_000)
+    assert page.locator("#assistant-chat").get_by_text("AI assistant", exact=False).first.is_visible()
+    page.locator("#assistant-chat").scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "assistant_chat.png", full_page=True)

@@ -3,7 +3,7 @@
 import gradio as gr
 
 from app.context import bind, require
-from app.tabs import seller_money
+from app.tabs import assistant_inbox, seller_money
 from app.widgets import money, parse_money
 from engine.errors import InvalidInput
 from storage import creators, topics
@@ -133,6 +133,7 @@ def on_topic_remove(ctx, topic_id, request: gr.Request):
 def build(ctx, demo: gr.Blocks) -> gr.Tab:
     with gr.Tab("Assistant", id="assistant", visible=False) as tab:
         grounding = gr.Markdown()
+        assistant_inbox.build(ctx, tab)
         with gr.Accordion("Profile", open=True):
             headline = gr.Textbox(label="Headline", max_length=120)
             bio = gr.Textbox(label="About you", lines=3, max_length=2000)

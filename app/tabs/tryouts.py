@@ -6,7 +6,7 @@ import gradio as gr
 import soundfile
 
 from app.context import bind, current_user, require
-from app.tabs import tryouts_images, tryouts_models, tryouts_voice
+from app.tabs import tryouts_chat, tryouts_images, tryouts_models, tryouts_voice
 from app.widgets import MODALITY_LABEL, creator_card, directory_html, money
 from engine.media import text_excerpt, thumbnail_image, thumbnail_uri
 from storage import creators, portfolio
@@ -97,6 +97,7 @@ def build(ctx, demo: gr.Blocks) -> gr.Tab:
         tryouts_images.build(ctx, demo)
         tryouts_models.build(ctx, demo)
         tryouts_voice.build(ctx, demo)
+        tryouts_chat.build(ctx, demo)
         directory = gr.HTML()
 
         show = bind(on_directory, ctx)
