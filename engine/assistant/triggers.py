@@ -4,13 +4,16 @@ A message is embedded with all-MiniLM-L6-v2. The built-in topics are told apart 
 buyer messages by a logistic regression fitted on the examples in assets/assistant_examples.py.
 A creator's own topic is scored the way the guard scores boundary topics: the mean similarity of
 the message's K nearest phrases of the topic (its name and example phrases) minus the mean
-similarity of its K nearest ordinary buyer messages. A topic's words (and, for built-in
-topics, the same cues in a few other languages) hand off on their own, typos of one letter
-included. "Outside the creator's services" compares the message with a catalogue of freelance
-services (assets/assistant_examples.SERVICES): a request whose nearest service the creator's gigs
-do not cover hands off.
+similarity of its K nearest ordinary buyer messages. A creator topic's words, and any topic's
+example phrases of three words or more written out in a message, hand off on their own (typos of one
+letter and word endings allowed); a built-in topic's cues (its words and common phrases in English
+and five other languages, CUES) lower its bar instead. "Outside the creator's services" compares
+the message with a catalogue of freelance services (assets/assistant_examples.SERVICES): a request
+nearer to a service none of the creator's gigs is nearest to than to anything ordinary or offered
+hands off.
 
-The margins are chosen on the fitted examples alone (`calibrate`), never on the evaluation set.
+The thresholds are chosen on the fitted examples alone (bench/assistant_calibrate.py), never on
+the evaluation set.
 """
 
 import dataclasses
@@ -167,6 +170,8 @@ class TriggerDetector:
             words = [] if builtin else list(topic["words"])
             cues = list(topic["words"]) + CUES.get(topic["name"], []) if builtin else []
             self.topics.append((topic["name"], None if builtin else vecs, words, cues))
+        # a topic's example phrases written out in a message hand off on their own
+        self.phrases = [(t["name"], [p for p in t["phrases"] if len(fold(p).split()) >= 3]) for t in topics]
         self.outside = any(t["name"] == OUTSIDE_SERVICES for t in topics)
         self.covered = self._covered(offer_texts) if self.outside else set()
 
@@ -218,6 +223,10 @@ class TriggerDetector:
             hit = next((word for word in topic_words if word_hit(words, word)), None)
             if hit:
                 return Match(name, f"word '{hit}'", 1.0)
+        for name, phrases in self.phrases:
+            hit = next((phrase for phrase in phrases if word_hit(words, phrase)), None)
+            if hit:
+                return Match(name, f"phrase '{hit}'", 1.0)
         cued = frozenset(name for name, _, _, cues in self.topics if any(word_hit(words, c) for c in cues))
         pieces = chunks(message)
         vectors = ([vector] if vector is not None and len(pieces) == 1
@@ -235,7 +244,8 @@ class TriggerDetector:
 
 
 def chunks(message: str, words: int = 60) -> list[str]:
-    """The message whole when short, else runs of whole sentences of about `words` words."""
+    """The message whole when short; else runs of whole sentences of about `words` words, and
+    each sentence on its own (a short request after a long text is not diluted by it)."""
     if len(message.split()) <= words:
         return [message]
     pieces, current = [], []
@@ -246,4 +256,5 @@ def chunks(message: str, words: int = 60) -> list[str]:
         current.append(sentence.strip())
     if current:
         pieces.append(" ".join(current))
-    return [p for p in pieces if p.strip()] or [message]
+    sentences = [t.strip() for t in re.findall(r"[^.!?\n]+[.!?]*", message) if len(t.split()) >= 3]
+    return list(dict.fromkeys(p for p in pieces + sentences if p.strip())) or [message]
