@@ -60,23 +60,30 @@ def stream(model, tokenizer, creator_name: str, brief: str, max_new_tokens: int 
            seed: int | None = None, min_new_tokens: int | None = None):
     """Yield the copy for one brief as it is generated (min_new_tokens: for timing runs)."""
     import torch
-    from transformers import TextIteratorStreamer
 
     ids = _ids(tokenizer, creator_name, brief)
-    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     if seed is not None:
         torch.manual_seed(seed)
+    yield from _streamed(model, tokenizer, ids, logits_processor=[opener_blocker(tokenizer, ids.shape[1])],
+                         max_new_tokens=max_new_tokens,
+                         min_new_tokens=min(min_new_tokens or MIN_NEW_TOKENS, max_new_tokens), **SAMPLING)
+
+
+def _streamed(model, tokenizer, ids, **generate_kwargs):
+    """Yield the text `model.generate` writes after `ids`, generated in a worker thread; an error
+    there is raised here."""
+    import torch
+    from transformers import TextIteratorStreamer
+
+    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     errors = []
 
     def run():
         try:
             with torch.no_grad():
                 model.generate(ids, attention_mask=torch.ones_like(ids), streamer=streamer,
-                               logits_processor=[opener_blocker(tokenizer, ids.shape[1])],
-                               max_new_tokens=max_new_tokens,
-                               min_new_tokens=min(min_new_tokens or MIN_NEW_TOKENS, max_new_tokens),
-                               pad_token_id=tokenizer.pad_token_id,
-                               eos_token_id=tokenizer.eos_token_id, **SAMPLING)
+                               pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+                               **generate_kwargs)
         except Exception as exc:  # re-raised in the caller's thread below
             errors.append(exc)
             streamer.end()
@@ -119,7 +126,7 @@ def chat_stream(model, tokenizer, messages: list[dict], max_new_tokens: int = 40
     stopping after `sentences` sentences when given. A prompt longer than `max_prompt_tokens`
     keeps its first message (the instructions) and the end of the rest."""
     import torch
-    from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+    from transformers import StoppingCriteria, StoppingCriteriaList
 
     ends = sentence_end_ids(tokenizer)
 
@@ -135,25 +142,7 @@ def chat_stream(model, tokenizer, messages: list[dict], max_new_tokens: int = 40
     rest_ids = rest_ids[-max(16, max_prompt_tokens - len(head_ids)):]
     ids = torch.tensor([head_ids + rest_ids])
     prompt_len = ids.shape[1]
-    streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
     torch.manual_seed(seed)
-    errors = []
-
-    def run():
-        try:
-            with torch.no_grad():
-                model.generate(ids, attention_mask=torch.ones_like(ids), streamer=streamer,
-                               max_new_tokens=max_new_tokens, pad_token_id=tokenizer.pad_token_id,
-                               eos_token_id=tokenizer.eos_token_id, do_sample=True, temperature=0.5,
-                               top_p=0.9, repetition_penalty=1.1,
-                               stopping_criteria=StoppingCriteriaList([EnoughSentences()]))
-        except Exception as exc:  # re-raised in the caller's thread below
-            errors.append(exc)
-            streamer.end()
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    yield from streamer
-    worker.join()
-    if errors:
-        raise errors[0]
+    yield from _streamed(model, tokenizer, ids, max_new_tokens=max_new_tokens, do_sample=True, temperature=0.5,
+                         top_p=0.9, repetition_penalty=1.1,
+                         stopping_criteria=StoppingCriteriaList([EnoughSentences()]))
