@@ -31,7 +31,8 @@ class Grounding:
     bio: str
     tone: str
     reply_hours: int
-    online: bool
+    online: bool  # the presence toggle
+    last_active_at: str | None
     packages: tuple  # dicts: gig_id, gig_title, id, tier, name, price_cents, delivery_days, revisions, description
     answers: tuple  # approved answers: dicts with question, answer
     passages: tuple  # Passage
@@ -103,7 +104,7 @@ def load(db, seller_id: int, buyer_id: int | None = None) -> Grounding:
     numbers.add(str(reply_hours))
     return Grounding(seller_id, profile["display_name"], profile["modality"], profile["headline"],
                      profile["bio"], profile.get("tone") or "friendly", reply_hours,
-                     bool(profile.get("online")), tuple(packages), tuple(answers), tuple(passages),
+                     bool(profile.get("online")), profile.get("last_active_at"), tuple(packages), tuple(answers), tuple(passages),
                      frozenset(numbers))
 
 
