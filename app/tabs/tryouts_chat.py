@@ -23,13 +23,6 @@ def on_chat_pick(ctx, seller_id, request: gr.Request):
     return [], None
 
 
-def _conversation(ctx, buyer, seller_id, chat_state):
-    """The open conversation with this creator, or a new one (the state holds (seller, conversation))."""
-    if chat_state and chat_state[0] == as_id(seller_id):
-        return chat_state
-    return as_id(seller_id), ctx.engine.assistant_start(buyer, seller_id)
-
-
 def on_chat_send(ctx, seller_id, chat_state, message: str, history, request: gr.Request):
     """Send a message; the reply streams into the chat."""
     buyer = require(ctx, request, "buyer")
@@ -37,9 +30,8 @@ def on_chat_send(ctx, seller_id, chat_state, message: str, history, request: gr.
         raise gr.Error("Pick a creator to chat with first.")
     if not (message or "").strip():
         raise gr.Error("Write a message first.")
-    if not chat_state or chat_state[0] != as_id(seller_id):
-        history = []  # another creator: a new conversation
-    chat_state = _conversation(ctx, buyer, seller_id, chat_state)
+    if not chat_state or chat_state[0] != as_id(seller_id):  # another creator: a new conversation
+        history, chat_state = [], (as_id(seller_id), ctx.engine.assistant_start(buyer, seller_id))
     reply = ctx.engine.assistant_reply(buyer, chat_state[1], message)
     history = list(history or []) + [{"role": "user", "content": message},
                                      {"role": "assistant", "content": "…"}]

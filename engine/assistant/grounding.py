@@ -9,7 +9,7 @@ import dataclasses
 import re
 
 from storage import assistant as store
-from storage import conversations, creators
+from storage import creators
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -134,7 +134,3 @@ def _order_passages(db, seller_id: int, buyer_id: int | None) -> list[Passage]:
             passages.append(Passage(f"Your order '{row['title']}' is {row['status']}.", "your order"))
     return passages
 
-
-def history(db, conversation_id: int) -> list[dict]:
-    """A conversation's messages (sender, body) in order."""
-    return [{"sender": m["sender"], "body": m["body"]} for m in conversations.messages(db, conversation_id)]

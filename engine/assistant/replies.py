@@ -56,11 +56,9 @@ class Reply:
     """A reply being written. Iterate `stream()` for the text as it grows; afterwards `text`,
     `handoff` (the topic, or None), `refused`, `dropped` (claims removed) and `brief` are set."""
     conversation_id: int
-    parts: list = dataclasses.field(default_factory=list)
     text: str = ""
     handoff: str | None = None
     refused: bool = False  # the creator's boundaries (the guard) refused the message
-    disclosed: bool = False
     dropped: list = dataclasses.field(default_factory=list)
     brief: dict | None = None
     first_token_s: float | None = None
@@ -141,7 +139,6 @@ def _write(engine, result: Reply, buyer: dict, seller_id: int, conversation_id: 
     ground = grounding.load(db, seller_id, buyer["id"])
     name = ground.first_name
     hello = f"Hi, I'm {name}'s AI assistant." if first else ""
-    result.disclosed = first
     assistant = engine.assistant_models
     vector = assistant.embed([message])[0]
     topic = assistant.detector(db, seller_id, ground).match(message, vector)
@@ -150,7 +147,6 @@ def _write(engine, result: Reply, buyer: dict, seller_id: int, conversation_id: 
         return
     if len(message) <= DISCLOSURE_CHARS and (DISCLOSURE.search(message) or (AI_WORDS.search(message) and "?" in message)
                                              or _asks_if_ai(assistant, vector)):
-        result.disclosed = True
         yield from _send(db, result, [
             f"Yes, I'm an AI: {name}'s AI assistant, not {name} in person. I answer questions about "
             f"{name}'s services and put your brief together; if you'd like {name} to answer in person, "
@@ -198,7 +194,6 @@ def _handoff(db, result: Reply, ground, buyer, conversation_id, message, topic) 
     store.add_handoff(db, conversation_id, ground.seller_id, buyer["id"], topic, summary)
     notifications.notify(db, ground.seller_id, "handoff", summary)
     result.handoff = topic
-    result.disclosed = True
     when = (f"{name} is online and has been told; they'll join this chat." if is_online(ground) else
             f"{name} is away right now and usually answers within {ground.reply_hours} hours.")
     return [f"I'm {name}'s AI assistant, and this one is for {name} to answer in person, so I've passed "
