@@ -1,19 +1,28 @@
-"""Choose the assistant's trigger thresholds on the fitted examples alone (assets/assistant_examples.py).
+"""Choose the assistant's trigger and disclosure thresholds on the fitted examples alone
+(assets/assistant_examples.py); the evaluation set (tests/data/assistant_eval.json) is never read.
 
-- built-in topics: 5-fold cross-validated probabilities of the logistic regression; the lowest
-  threshold whose ordinary messages hand off at most `--ordinary-rate` of the time;
-- a creator's own topic: each built-in topic played as a creator's topic (its name and three
-  random example phrases), its other examples as the messages that must hand off;
-- outside services: for each demo creator's gigs, catalogue requests they do not offer (each left
-  out of the catalogue in turn) against ordinary messages and requests they do offer.
-Prints the recall and ordinary hand-off rate at each chosen value, then one JSON object.
-The evaluation set (tests/data/assistant_eval.json) is never read here.
+A quarter of every kind of example (each built-in topic, the questions whether one talks to an AI,
+ordinary messages, each service's requests) and a quarter of the example creator topics, whole,
+are held out. The encoder's adapter (engine/assistant/tuning.py) is fitted on the rest, exactly as
+the shipped one is fitted on everything; with `--encoder base` the frozen MiniLM is used instead.
+Then, on the held-out examples only:
+- built-in topics: the logistic regression fitted on the rest; the lowest probability (plain, and
+  when the message holds one of the topic's cues) at which ordinary messages hand off at most
+  `--ordinary-rate` of the time;
+- a creator's own topic: each held-out creator topic set up as a creator would (its name and three
+  phrases); its messages must hand off, its near misses and the ordinary messages must not;
+- outside services: for each demo creator's gigs, held-out requests for services they do not
+  offer against held-out requests they do offer and ordinary messages;
+- disclosure: held-out questions whether one talks to an AI against ordinary messages and
+  requests for a human.
+Prints each chosen value with its recall and ordinary hand-off rate, then one JSON object.
+Usage: python bench/assistant_calibrate.py [--encoder tuned|base] [--ordinary-rate 0.03] [--steps N]
 """
 
 import argparse
 import json
-import random
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +31,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assets import assistant_examples as examples  # noqa: E402
 from assets.demo import CREATORS  # noqa: E402
-from engine.assistant import triggers  # noqa: E402
+from engine.assistant import triggers, tuning  # noqa: E402
 from engine.fidelity.text import TextEmbedder  # noqa: E402
+
+HELD_SHARE = 0.25
+GENERIC = 0.4  # ordinary messages nearer than this to a catalogue service are about that service
+
+
+def split(rng) -> tuple[set[str], set[str]]:
+    """(held-out texts, held-out creator topic names)."""
+    held = set()
+    lists = [*examples.BUILTIN_EXAMPLES.values(), examples.DISCLOSURE_QUESTIONS, examples.BENIGN,
+             *examples.SERVICES.values()]
+    for texts in lists:
+        held |= set(rng.choice(texts, size=max(1, int(len(texts) * HELD_SHARE)), replace=False))
+    names = sorted(getattr(examples, "TOPIC_PARAPHRASES", {}))
+    topics = set(rng.choice(names, size=int(len(names) * HELD_SHARE), replace=False)) if names else set()
+    for name in topics:
+        topic = examples.TOPIC_PARAPHRASES[name]
+        held |= {name, *topic["phrases"], *topic["messages"], *topic["near_misses"]}
+    return held, topics
 
 
 def lowest_passing(pos: np.ndarray, neg: np.ndarray, rate: float, grid) -> tuple[float, float, float]:
@@ -35,81 +62,81 @@ def lowest_passing(pos: np.ndarray, neg: np.ndarray, rate: float, grid) -> tuple
     return float(t), float((pos > t).mean()), float((neg > t).mean())
 
 
-def builtin(embed, rate):
-    from sklearn.model_selection import StratifiedKFold
+def _cued(texts: list[str]) -> np.ndarray:
+    return np.array([any(triggers.word_hit(triggers.fold(t).split(), c) for cues in triggers.CUES.values()
+                         for c in cues) for t in texts])
+
+
+def builtin(embed, held, rate):
     names = list(examples.BUILTIN_EXAMPLES)
     ordinary = list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS)
-    texts, labels = list(ordinary), [0] * len(ordinary)
-    for i, name in enumerate(names, start=1):
-        texts += examples.BUILTIN_EXAMPLES[name]
-        labels += [i] * len(examples.BUILTIN_EXAMPLES[name])
-    labels = np.array(labels)
-    vectors = embed(texts)
-    best = np.zeros(len(texts))
-    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(vectors, labels):
-        from sklearn.linear_model import LogisticRegression
-        model = LogisticRegression(C=triggers.BUILTIN_C, max_iter=2000).fit(vectors[train], labels[train])
-        best[test] = model.predict_proba(vectors[test])[:, 1:].max(axis=1)
-    cue = np.array([any(triggers.word_hit(triggers.fold(t).split(), c) for cues in triggers.CUES.values()
-                        for c in cues) for t in texts])
+    fit = {name: [t for t in texts if t not in held] for name, texts in examples.BUILTIN_EXAMPLES.items()}
+    model = triggers.fit_builtin(_Embedder(embed), fit, [t for t in ordinary if t not in held])
+    pos = [t for name in names for t in examples.BUILTIN_EXAMPLES[name] if t in held]
+    neg = [t for t in ordinary if t in held]
+    texts = pos + neg
+    best = model.predict_proba(embed(texts))[:, 1:].max(axis=1)
+    cue, is_pos = _cued(texts), np.arange(len(texts)) < len(pos)
     found = None
-    pos, neg = labels > 0, labels == 0
     for plain in np.arange(0.3, 0.96, 0.05):
-        for cue_bar in np.arange(0.05, plain, 0.05):
+        for cue_bar in np.arange(0.05, plain + 0.01, 0.05):
             hands_off = (best > plain) | (cue & (best > cue_bar))
-            recall, ordinary = float(hands_off[pos].mean()), float(hands_off[neg].mean())
-            if ordinary <= rate and (found is None or recall > found[2]):
-                found = (float(plain), float(cue_bar), recall, ordinary)
+            recall, ordinary_rate = float(hands_off[is_pos].mean()), float(hands_off[~is_pos].mean())
+            if ordinary_rate <= rate and (found is None or recall > found[2]):
+                found = (float(plain), float(cue_bar), recall, ordinary_rate)
     return found
 
 
-def custom(embed, rate, rng):
-    ordinary = list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS)
-    ordinary_vecs = embed(ordinary)
+def custom(embed, held, topics, rate, rng):
+    ordinary_fit = embed([t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held])
+    benign_held = embed([t for t in examples.BENIGN if t in held])
     pos, neg = [], []
-    for name, texts in examples.BUILTIN_EXAMPLES.items():
-        vectors = embed(texts)
-        for _ in range(5):
-            picked = rng.sample(range(len(texts)), 3)
-            topic = embed([name] + [texts[i] for i in picked])
-            half = rng.sample(range(len(ordinary)), len(ordinary) // 2)
-            rest = [i for i in range(len(ordinary)) if i not in half]
+    for name in sorted(topics):
+        topic = examples.TOPIC_PARAPHRASES[name]
+        for _ in range(3):
+            phrases = list(rng.choice(topic["phrases"], size=min(3, len(topic["phrases"])), replace=False))
+            vecs = embed([name, *phrases])
 
             def score(v):
-                return (triggers._top_mean(v @ topic.T) - triggers._top_mean(v @ ordinary_vecs[half].T))
+                return triggers._top_mean(v @ vecs.T) - triggers._top_mean(v @ ordinary_fit.T)
 
-            pos += list(score(vectors[[i for i in range(len(texts)) if i not in picked]]))
-            neg += list(score(ordinary_vecs[rest]))
-    return lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.2, 0.2, 0.01))
+            pos += list(score(embed(topic["messages"])))
+            neg += list(score(embed(topic["near_misses"])))
+            neg += list(score(benign_held))
+    return lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.3, 0.3, 0.01))
 
 
-def outside(embed, rate):
-    model = triggers.TriggerModel(_Embedder(embed))
-    ordinary_vecs = model._ordinary_vecs
+def outside(embed, held, rate):
+    services = {name: [t for t in texts if t not in held] for name, texts in examples.SERVICES.items()}
+    queries = [(name, t) for name, texts in examples.SERVICES.items() for t in texts if t in held]
+    ordinary_texts = [t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held]
+    model = triggers.TriggerModel(_Embedder(embed), services=services, ordinary=ordinary_texts)
+    query_vecs = embed([t for _, t in queries])
+    benign_vecs = embed([t for t in examples.BENIGN if t in held])
     pos, neg = [], []
     for spec in CREATORS:
         gig_texts = [t for title, description, _ in spec["gigs"] for t in (title, f"{title}: {description}")]
         detector = model.for_seller([{"name": triggers.OUTSIDE_SERVICES, "phrases": [], "words": [],
                                       "builtin": 1}], gig_texts)
-        for index, (name, vector) in enumerate(zip(model._service_names, model._service_vecs.copy())):
-            saved = model._service_vecs[index].copy()
-            model._service_vecs[index] = 0  # leave the request out of its own service
-            ordinary = float(triggers._top_mean(vector[None] @ ordinary_vecs.T)[0])
-            score = detector.outside_score(vector, ordinary)[1]
-            model._service_vecs[index] = saved
-            (neg if name in detector.covered else pos).append(score)
-        print(spec["username"], "uncovered requests", np.percentile(pos, [10, 50, 90]).round(2) if pos else None,
-              "offered", np.percentile(neg, [10, 50, 90]).round(2) if neg else None, file=sys.stderr)
-        for i, vector in enumerate(ordinary_vecs):
+        for (name, _), vector in zip(queries, query_vecs):
+            ordinary = float(triggers._top_mean(vector[None] @ model._ordinary_vecs.T)[0])
+            (neg if name in detector.covered else pos).append(detector.outside_score(vector, ordinary)[1])
+        for vector in benign_vecs:
             if max(model.service_scores(vector).values()) >= GENERIC:
                 continue  # about some service: in or out of scope depending on the creator
-            others = np.delete(ordinary_vecs, i, axis=0)
-            ordinary = float(triggers._top_mean(vector[None] @ others.T)[0])
+            ordinary = float(triggers._top_mean(vector[None] @ model._ordinary_vecs.T)[0])
             neg.append(detector.outside_score(vector, ordinary)[1])
     return lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.2, 0.3, 0.01))
 
 
-GENERIC = 0.4  # ordinary messages nearer than this to a catalogue service are about that service
+def disclosure(embed, held, rate):
+    questions = embed([t for t in examples.DISCLOSURE_QUESTIONS if t not in held])
+    pos = embed([t for t in examples.DISCLOSURE_QUESTIONS if t in held])
+    neg = embed([t for t in examples.BENIGN if t in held]
+                + [t for t in examples.BUILTIN_EXAMPLES["Asking for a human"] if t in held])
+    best = lambda v: (v @ questions.T).max(axis=1)  # noqa: E731
+    grid = np.arange(0.95, 0.3, -0.01)[::-1]
+    return lowest_passing(best(pos), best(neg), rate, grid)
 
 
 class _Embedder:
@@ -119,20 +146,41 @@ class _Embedder:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--encoder", choices=("tuned", "base"), default="tuned")
     parser.add_argument("--ordinary-rate", type=float, default=0.03)
+    parser.add_argument("--steps", type=int, default=tuning.STEPS)
     args = parser.parse_args()
-    embedder = TextEmbedder(threads=2, cache_size=100_000)
-    rng = random.Random(0)
-    found = {}
-    plain, cue_bar, recall, rate = builtin(embedder.encode, args.ordinary_rate)
+    rng = np.random.default_rng(0)
+    held, topics = split(rng)
+    started = time.perf_counter()
+    if args.encoder == "tuned":
+        import torch
+
+        torch.set_num_threads(2)
+        model = tuning.fine_tune(tuning.training_groups(leave_out=held), steps=args.steps,
+                                 progress=lambda s, n, loss: print(f"step {s}/{n} loss {loss:.3f}", file=sys.stderr))
+        cache: dict[str, np.ndarray] = {}
+
+        def embed(texts):
+            missing = [t for t in dict.fromkeys(texts) if t not in cache]
+            if missing:
+                cache.update(zip(missing, tuning.encode(model, missing)))
+            return np.stack([cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+    else:
+        embed = TextEmbedder(threads=2, cache_size=100_000).encode
+    found = {"encoder": args.encoder, "held_out_texts": len(held), "held_out_topics": len(topics),
+             "fit_s": round(time.perf_counter() - started, 1)}
+    plain, cue_bar, recall, rate = builtin(embed, held, args.ordinary_rate)
     print(f"builtin_probability: {plain:.2f}, cue_probability: {cue_bar:.2f} "
-          f"(cross-validated recall {recall:.3f}, ordinary messages {rate:.3f})")
+          f"(held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
     found["builtin"] = {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
                         "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
-    for name, run in (("custom_margin", lambda: custom(embedder.encode, args.ordinary_rate, rng)),
-                      ("outside_margin", lambda: outside(embedder.encode, args.ordinary_rate))):
+    runs = (("custom_margin", lambda: custom(embed, held, topics, args.ordinary_rate, rng)),
+            ("outside_margin", lambda: outside(embed, held, args.ordinary_rate)),
+            ("disclosure_similarity", lambda: disclosure(embed, held, 0.01)))
+    for name, run in runs:
         threshold, recall, rate = run()
-        print(f"{name}: {threshold:.2f} (cross-validated recall {recall:.3f}, ordinary messages {rate:.3f})")
+        print(f"{name}: {threshold:.2f} (held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
         found[name] = {"threshold": round(threshold, 2), "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
     print(json.dumps(found))
 

@@ -70,11 +70,13 @@ class Engine:
     @property
     def assistant_models(self):
         """The assistant's embeddings and trigger detectors (engine.assistant.models), sharing the
-        guard's sentence embedder; created on first use."""
+        guard's sentence embedder, with the assistant's own encoder for triggers; created on first use."""
         with self._assistant_lock:
             if self._assistant_models is None:
                 from engine.assistant.models import AssistantModels
-                self._assistant_models = AssistantModels(self.guard.embedder)
+                from engine.assistant.tuning import TunedEmbedder
+                from engine.guard.classifier import Embedder
+                self._assistant_models = AssistantModels(self.guard.embedder, Embedder(TunedEmbedder()))
             return self._assistant_models
 
     @property

@@ -1,5 +1,7 @@
-"""What the assistant loads once per Engine: the sentence embedder (shared with the guard), the
-fitted trigger model and each seller's detector, rebuilt when their topics or gigs change."""
+"""What the assistant loads once per Engine: the sentence embedder (shared with the guard) for
+finding passages, answers and gigs; the assistant's own fine-tuned encoder (engine/assistant/tuning.py)
+for trigger topics and questions whether one talks to an AI; the fitted trigger model and each
+seller's detector, rebuilt when their topics or gigs change."""
 
 import collections
 import hashlib
@@ -17,10 +19,13 @@ MAX_SELLERS = 64
 class AssistantModels:
     """Embeddings, the trigger model and per-seller detectors, loaded on first use."""
 
-    DISCLOSURE_SIMILARITY = 0.72  # a message this close to a question "are you an AI?" is one
+    # a message this close to a question "are you an AI?" is one (bench/assistant_calibrate.py: at
+    # most 1 % of ordinary messages, since a wrong "yes, I'm an AI" replaces an answer)
+    DISCLOSURE_SIMILARITY = 0.9
 
-    def __init__(self, embedder):
+    def __init__(self, embedder, trigger_embedder):
         self._embedder = embedder
+        self._trigger_embedder = trigger_embedder
         self._lock = threading.Lock()
         self._triggers = None
         self._disclosure = None
@@ -30,18 +35,23 @@ class AssistantModels:
         """L2-normalised MiniLM embeddings, one row per text."""
         return self._embedder.encode(list(texts))
 
+    def trigger_vector(self, message: str) -> np.ndarray:
+        """The message in the fine-tuned encoder's space (trigger topics, disclosure)."""
+        return self._trigger_embedder.encode([message])[0]
+
     @property
     def triggers(self) -> TriggerModel:
         with self._lock:
             if self._triggers is None:
-                self._triggers = TriggerModel(self._embedder)
+                self._triggers = TriggerModel(self._trigger_embedder)
             return self._triggers
 
     def disclosure_score(self, vector: np.ndarray) -> float:
-        """The message's best similarity to the example questions whether one talks to an AI."""
+        """The message's best similarity (`trigger_vector`) to the example questions whether one
+        talks to an AI."""
         if self._disclosure is None:
             from assets.assistant_examples import DISCLOSURE_QUESTIONS
-            self._disclosure = self.embed(DISCLOSURE_QUESTIONS)
+            self._disclosure = self._trigger_embedder.encode(list(DISCLOSURE_QUESTIONS))
         return float((self._disclosure @ vector).max())
 
     def detector(self, db, seller_id: int, ground):

@@ -141,12 +141,13 @@ def _write(engine, result: Reply, buyer: dict, seller_id: int, conversation_id: 
     hello = f"Hi, I'm {name}'s AI assistant." if first else ""
     assistant = engine.assistant_models
     vector = assistant.embed([message])[0]
-    topic = assistant.detector(db, seller_id, ground).match(message, vector)
+    trigger_vector = assistant.trigger_vector(message)
+    topic = assistant.detector(db, seller_id, ground).match(message, trigger_vector)
     if topic:
         yield from _send(db, result, _handoff(db, result, ground, buyer, conversation_id, message, topic.topic))
         return
     if len(message) <= DISCLOSURE_CHARS and (DISCLOSURE.search(message) or (AI_WORDS.search(message) and "?" in message)
-                                             or _asks_if_ai(assistant, vector)):
+                                             or _asks_if_ai(assistant, trigger_vector)):
         yield from _send(db, result, [
             f"Yes, I'm an AI: {name}'s AI assistant, not {name} in person. I answer questions about "
             f"{name}'s services and put your brief together; if you'd like {name} to answer in person, "

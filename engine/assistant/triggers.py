@@ -1,19 +1,20 @@
 """Trigger topics: which buyer messages the assistant hands to the creator.
 
-A message is embedded with all-MiniLM-L6-v2. The built-in topics are told apart from ordinary
-buyer messages by a logistic regression fitted on the examples in assets/assistant_examples.py.
-A creator's own topic is scored the way the guard scores boundary topics: the mean similarity of
-the message's K nearest phrases of the topic (its name and example phrases) minus the mean
-similarity of its K nearest ordinary buyer messages. A creator topic's words, and any topic's
-example phrases of three words or more written out in a message, hand off on their own (typos of one
-letter and word endings allowed); a built-in topic's cues (its words and common phrases in English
-and five other languages, CUES) lower its bar instead. "Outside the creator's services" compares
-the message with a catalogue of freelance services (assets/assistant_examples.SERVICES): a request
-nearer to a service none of the creator's gigs is nearest to than to anything ordinary or offered
-hands off.
+A message is embedded with the assistant's own encoder (all-MiniLM-L6-v2 with a LoRA adapter fitted
+so that messages of one kind cluster: engine/assistant/tuning.py). The built-in topics are told
+apart from ordinary buyer messages by a logistic regression fitted on the examples in
+assets/assistant_examples.py. A creator's own topic is scored the way the guard scores boundary
+topics: the mean similarity of the message's K nearest phrases of the topic (its name and example
+phrases) minus the mean similarity of its K nearest ordinary buyer messages. A creator topic's
+words, and any topic's example phrases of three words or more written out in a message, hand off
+on their own (typos of one letter and word endings allowed); a built-in topic's cues (its words
+and common phrases in English and five other languages, CUES) lower its bar instead. "Outside the
+creator's services" compares the message with a catalogue of freelance services
+(assets/assistant_examples.SERVICES): a request nearer to a service none of the creator's gigs is
+nearest to than to anything ordinary or offered hands off.
 
-The thresholds are chosen on the fitted examples alone (bench/assistant_calibrate.py), never on
-the evaluation set.
+The thresholds are chosen on held-out fitted examples alone, with an adapter fitted without them
+(bench/assistant_calibrate.py), never on the evaluation set.
 """
 
 import dataclasses
@@ -25,12 +26,12 @@ import numpy as np
 from storage.topics import OUTSIDE_SERVICES
 
 K = 3
-# Chosen by cross-validation on the fitted examples (bench/assistant_calibrate.py).
-BUILTIN_PROBABILITY = 0.8  # a built-in topic's probability that hands off
-CUE_PROBABILITY = 0.75  # the same when the message holds one of the topic's cues (CUES)
+# Chosen on held-out examples at 3 % ordinary messages handed off (bench/assistant_calibrate.py).
+BUILTIN_PROBABILITY = 0.65  # a built-in topic's probability that hands off
+CUE_PROBABILITY = 0.3  # the same when the message holds one of the topic's cues (CUES)
 BUILTIN_C = 16.0  # the logistic regression's inverse regularisation
-CUSTOM_MARGIN = -0.09  # a creator topic's score over the nearest ordinary messages that hands off
-OUTSIDE_MARGIN = 0.06  # how much nearer an unoffered service must be than anything ordinary
+CUSTOM_MARGIN = -0.11  # a creator topic's score over the nearest ordinary messages that hands off
+OUTSIDE_MARGIN = 0.08  # how much nearer an unoffered service must be than anything ordinary
 COVERED_TIE = 0.03  # services this close to a gig's nearest one are offered too
 
 # The built-in topics' cues in other languages (and common English set phrases).
@@ -123,13 +124,16 @@ def _top_mean(sims: np.ndarray, k: int = K) -> np.ndarray:
 class TriggerModel:
     """The fitted examples, embedded once; `for_seller` makes a seller's detector."""
 
-    def __init__(self, embedder):
+    def __init__(self, embedder, builtin: dict | None = None, ordinary: list[str] | None = None,
+                 services: dict | None = None):
+        """`builtin`, `ordinary` and `services` default to the examples in
+        assets/assistant_examples.py (ordinary: BENIGN and DISCLOSURE_QUESTIONS)."""
         from assets import assistant_examples as examples
 
         self.embedder = embedder
-        self.builtin = {name: list(texts) for name, texts in examples.BUILTIN_EXAMPLES.items()}
-        self.ordinary = list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS)
-        self.services = {name: list(texts) for name, texts in examples.SERVICES.items()}
+        self.builtin = {name: list(texts) for name, texts in (builtin or examples.BUILTIN_EXAMPLES).items()}
+        self.ordinary = list(ordinary or list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS))
+        self.services = {name: list(texts) for name, texts in (services or examples.SERVICES).items()}
         self._ordinary_vecs = embedder.encode(self.ordinary)
         self.classes = ["", *self.builtin]
         self.classifier = fit_builtin(embedder, self.builtin, self.ordinary)
