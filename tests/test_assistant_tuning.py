@@ -65,6 +65,18 @@ def test_held_out_examples_are_left_out_of_the_fit():
     assert not set(some) & {t for texts in tuning.training_groups(leave_out=set(some)).values() for t in texts}
 
 
+def test_the_shipped_example_vectors_are_the_shipped_adapters_own():
+    """The example vectors saved beside the adapter (so the trigger model builds in a second) are
+    what the adapter gives now: a stale file would shift every threshold."""
+    texts = tuning.example_texts()
+    picked = [texts[i] for i in np.random.default_rng(0).choice(len(texts), 6, replace=False)]
+    saved = tuning.TunedEmbedder()
+    assert all(t in saved._cache for t in picked)
+    fresh = tuning.TunedEmbedder()
+    fresh._cache.clear()
+    assert np.min(np.sum(saved.encode(picked) * fresh.encode(picked), axis=1)) > 0.9999
+
+
 @pytest.mark.slow
 def test_the_shipped_encoder_separates_triggers_from_ordinary_messages_it_never_saw():
     """On the evaluation set (never fitted on): how well nearness to the built-in topics' example
