@@ -45,8 +45,8 @@ def split(rng) -> tuple[set[str], set[str]]:
              *examples.SERVICES.values()]
     for texts in lists:
         held |= set(rng.choice(texts, size=max(1, int(len(texts) * HELD_SHARE)), replace=False))
-    names = sorted(getattr(examples, "TOPIC_PARAPHRASES", {}))
-    topics = set(rng.choice(names, size=int(len(names) * HELD_SHARE), replace=False)) if names else set()
+    names = sorted(examples.TOPIC_PARAPHRASES)
+    topics = set(rng.choice(names, size=int(len(names) * HELD_SHARE), replace=False))
     for name in topics:
         topic = examples.TOPIC_PARAPHRASES[name]
         held |= {name, *topic["phrases"], *topic["messages"], *topic["near_misses"]}

@@ -42,7 +42,7 @@ def training_groups(examples=None, leave_out: set[str] = frozenset()) -> dict[st
     groups["disclosure"] = list(examples.DISCLOSURE_QUESTIONS)
     groups.update({f"service: {name}": list(texts) for name, texts in examples.SERVICES.items()})
     ordinary = list(examples.BENIGN)
-    for name, topic in getattr(examples, "TOPIC_PARAPHRASES", {}).items():
+    for name, topic in examples.TOPIC_PARAPHRASES.items():
         groups[f"topic: {name}"] = [name, *topic["phrases"], *topic["messages"]]
         ordinary += topic["near_misses"]
     groups[ORDINARY] = ordinary
