@@ -67,15 +67,15 @@ def _cued(texts: list[str]) -> np.ndarray:
                          for c in cues) for t in texts])
 
 
-def builtin(embed, held, rate):
+def builtin(embedder, held, rate):
     names = list(examples.BUILTIN_EXAMPLES)
     ordinary = list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS)
     fit = {name: [t for t in texts if t not in held] for name, texts in examples.BUILTIN_EXAMPLES.items()}
-    model = triggers.fit_builtin(_Embedder(embed), fit, [t for t in ordinary if t not in held])
+    model = triggers.fit_builtin(embedder, fit, [t for t in ordinary if t not in held])
     pos = [t for name in names for t in examples.BUILTIN_EXAMPLES[name] if t in held]
     neg = [t for t in ordinary if t in held]
     texts = pos + neg
-    best = model.predict_proba(embed(texts))[:, 1:].max(axis=1)
+    best = model.predict_proba(embedder.encode(texts))[:, 1:].max(axis=1)
     cue, is_pos = _cued(texts), np.arange(len(texts)) < len(pos)
     found = None
     for plain in np.arange(0.3, 0.96, 0.05):
@@ -87,7 +87,8 @@ def builtin(embed, held, rate):
     return found
 
 
-def custom(embed, held, topics, rate, rng):
+def custom(embedder, held, topics, rate, rng):
+    embed = embedder.encode
     ordinary_fit = embed([t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held])
     benign_held = embed([t for t in examples.BENIGN if t in held])
     pos, neg = [], []
@@ -106,11 +107,12 @@ def custom(embed, held, topics, rate, rng):
     return lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.3, 0.3, 0.01))
 
 
-def outside(embed, held, rate):
+def outside(embedder, held, rate):
+    embed = embedder.encode
     services = {name: [t for t in texts if t not in held] for name, texts in examples.SERVICES.items()}
     queries = [(name, t) for name, texts in examples.SERVICES.items() for t in texts if t in held]
     ordinary_texts = [t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held]
-    model = triggers.TriggerModel(_Embedder(embed), services=services, ordinary=ordinary_texts)
+    model = triggers.TriggerModel(embedder, services=services, ordinary=ordinary_texts)
     query_vecs = embed([t for _, t in queries])
     benign_vecs = embed([t for t in examples.BENIGN if t in held])
     pos, neg = [], []
@@ -129,7 +131,8 @@ def outside(embed, held, rate):
     return lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.2, 0.3, 0.01))
 
 
-def disclosure(embed, held, rate):
+def disclosure(embedder, held, rate):
+    embed = embedder.encode
     questions = embed([t for t in examples.DISCLOSURE_QUESTIONS if t not in held])
     pos = embed([t for t in examples.DISCLOSURE_QUESTIONS if t in held])
     neg = embed([t for t in examples.BENIGN if t in held]
@@ -137,11 +140,6 @@ def disclosure(embed, held, rate):
     best = lambda v: (v @ questions.T).max(axis=1)  # noqa: E731
     grid = np.arange(0.95, 0.3, -0.01)[::-1]
     return lowest_passing(best(pos), best(neg), rate, grid)
-
-
-class _Embedder:
-    def __init__(self, embed):
-        self.encode = embed
 
 
 def main():
@@ -159,25 +157,19 @@ def main():
         torch.set_num_threads(2)
         model = tuning.fine_tune(tuning.training_groups(leave_out=held), steps=args.steps,
                                  progress=lambda s, n, loss: print(f"step {s}/{n} loss {loss:.3f}", file=sys.stderr))
-        cache: dict[str, np.ndarray] = {}
-
-        def embed(texts):
-            missing = [t for t in dict.fromkeys(texts) if t not in cache]
-            if missing:
-                cache.update(zip(missing, tuning.encode(model, missing)))
-            return np.stack([cache[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+        embedder = tuning.embedder_for(model)
     else:
-        embed = TextEmbedder(threads=2, cache_size=100_000).encode
+        embedder = TextEmbedder(threads=2, cache_size=100_000)
     found = {"encoder": args.encoder, "held_out_texts": len(held), "held_out_topics": len(topics),
              "fit_s": round(time.perf_counter() - started, 1)}
-    plain, cue_bar, recall, rate = builtin(embed, held, args.ordinary_rate)
+    plain, cue_bar, recall, rate = builtin(embedder, held, args.ordinary_rate)
     print(f"builtin_probability: {plain:.2f}, cue_probability: {cue_bar:.2f} "
           f"(held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
     found["builtin"] = {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
                         "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
-    runs = (("custom_margin", lambda: custom(embed, held, topics, args.ordinary_rate, rng)),
-            ("outside_margin", lambda: outside(embed, held, args.ordinary_rate)),
-            ("disclosure_similarity", lambda: disclosure(embed, held, 0.01)))
+    runs = (("custom_margin", lambda: custom(embedder, held, topics, args.ordinary_rate, rng)),
+            ("outside_margin", lambda: outside(embedder, held, args.ordinary_rate)),
+            ("disclosure_similarity", lambda: disclosure(embedder, held, 0.01)))
     for name, run in runs:
         threshold, recall, rate = run()
         print(f"{name}: {threshold:.2f} (held-out recall {recall:.3f}, ordinary messages {rate:.3f})")

@@ -45,7 +45,7 @@ def test_a_short_fit_pulls_kinds_apart_and_the_saved_adapter_loads_back(tmp_path
     labels = [kind for kind, group in GROUPS.items() for _ in group]
     before = _separation(TextEmbedder().encode(texts), labels)
     model = tuning.fine_tune(GROUPS, steps=40)
-    tuned = tuning.encode(model, texts)
+    tuned = tuning.embedder_for(model).encode(texts)
     assert _separation(tuned, labels) > before + 0.05
 
     tuning.save_adapter(model, tmp_path, steps=40)

@@ -140,7 +140,6 @@ def _write(engine, result: Reply, buyer: dict, seller_id: int, conversation_id: 
     name = ground.first_name
     hello = f"Hi, I'm {name}'s AI assistant." if first else ""
     assistant = engine.assistant_models
-    vector = assistant.embed([message])[0]
     trigger_vector = assistant.trigger_vector(message)
     topic = assistant.detector(db, seller_id, ground).match(message, trigger_vector)
     if topic:
@@ -159,6 +158,7 @@ def _write(engine, result: Reply, buyer: dict, seller_id: int, conversation_id: 
         result.refused = True
         yield from _send(db, result, [hello, str(refusal)])
         return
+    vector = assistant.embed([message])[0]  # plain MiniLM: answers, gigs and passages
     approved = _approved_answer(assistant, ground, vector)
     if approved:
         yield from _send(db, result, [hello, approved])

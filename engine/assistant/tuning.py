@@ -91,8 +91,7 @@ def fine_tune(groups: dict[str, list[str]], steps: int = STEPS, seed: int = 0, b
             for i in rng.choice(len(pool), size=min(PER_KIND, len(pool)), replace=False):
                 texts.append(pool[i])
                 labels.append(k)
-        features = model.preprocess(texts) if hasattr(model, "preprocess") else model.tokenize(texts)
-        vectors = model(features)["sentence_embedding"]
+        vectors = model(model.preprocess(texts))["sentence_embedding"]
         loss = supervised_contrastive(vectors, torch.tensor(labels))
         optimiser.zero_grad()
         loss.backward()
@@ -194,13 +193,11 @@ def save_example_vectors(folder: Path = ADAPTER_DIR) -> int:
     return len(texts)
 
 
-def encode(model, texts: list[str]) -> np.ndarray:
-    """L2-normalised embeddings from a fine-tuned model (as TextEmbedder.encode)."""
-    import torch
-
-    with torch.no_grad():
-        return np.asarray(model.encode(list(texts), batch_size=32, normalize_embeddings=True,
-                                       convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
+def embedder_for(model, cache_size: int = 100_000) -> TextEmbedder:
+    """A TextEmbedder (encode, cache) over a model fitted in this process."""
+    embedder = TextEmbedder(cache_size=cache_size)
+    embedder._model = model
+    return embedder
 
 
 def main() -> None:
