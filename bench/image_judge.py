@@ -4,9 +4,10 @@ exactly as the training job does (their training pieces against the other design
 styles, photographs and fakes of their own work), then reports the share credited to the designer
 of: their held-out pieces; NEW_PIECES new pieces drawn by the designer's own procedure after the
 demo portfolio (the judge's ceiling: a generator cannot be expected to beat it); the other
-designer's pieces the judge did not see; fresh watercolour and ink pieces; and
-blurred, recoloured, warped (at each strength, from a seed the judge was not fitted on) and
-palette-blob versions of the new pieces. Prints one JSON object as its last line.
+designer's pieces the judge did not see; fresh watercolour and ink pieces; the new pieces moved
+by a fraction of a pixel (the same pictures, resampled: they should be credited); and blurred,
+recoloured, warped (at each strength, from a seed the judge was not fitted on) and palette-blob
+versions of the new pieces. Prints one JSON object as its last line.
 Usage: python bench/image_judge.py
 """
 
@@ -23,7 +24,7 @@ import numpy as np  # noqa: E402
 
 from assets import demo, image_pool, portfolios  # noqa: E402
 from engine.engine import Engine  # noqa: E402
-from engine.fidelity.image import ImageJudge, StyleEncoder  # noqa: E402
+from engine.fidelity.image import ImageJudge, StyleEncoder, shifted  # noqa: E402
 from engine.image import job  # noqa: E402
 from engine.image.render import FINAL, to_array  # noqa: E402
 from engine.settings import Settings  # noqa: E402
@@ -55,6 +56,7 @@ def designer_case(engine, spec: dict, number: int, everyone: dict) -> dict:
     warps = {f"warped_{pixels:g}px": credited(judge, image_pool.warped(new, UNSEEN_SEED, (pixels,)))
              for pixels in image_pool.WARP_PIXELS}
     return {"held_out": credited(judge, held), "new_pieces": credited(judge, new),
+            "new_pieces_shifted": credited(judge, shifted(new, UNSEEN_SEED, copies=1)),
             "other_designer_new": credited(judge, others),
             "watercolour_and_ink": credited(judge, fresh["style:watercolor"] + fresh["style:mono_ink"]),
             "blurred": credited(judge, image_pool.blurred(new)),

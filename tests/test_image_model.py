@@ -49,6 +49,7 @@ def credited(judge, images) -> float:
 def test_the_judge_credits_held_out_work_and_refuses_other_styles_and_fakes(judged):
     judge, held = judged["judge"], judged["held"]
     assert credited(judge, held) >= 0.9
+    assert credited(judge, fidelity.shifted(held, seed=5)) >= 0.9  # resampled, not faked
     assert credited(judge, judged["other_held"]) <= 0.1
     fresh = image_pool.reference_styles(seed=99)  # pieces the judge never saw
     assert credited(judge, fresh["style:watercolor"] + fresh["style:mono_ink"]) <= 0.1

