@@ -122,6 +122,30 @@ def test_a_softened_line_piece_is_redrawn_sharp_in_the_designers_stroke(tmp_path
         assert np.mean(lines._distance(redrawn, finisher["lines"]["ground"])[ground] < lines.GROUND_DISTANCE) > 0.85
 
 
+def test_softened_line_drafts_come_back_as_the_designers_lines():
+    """Line art is drafted softened; the upsampler learns from softened drafts and the finish
+    redraws thin strokes where the designer's were, on pieces neither was fitted on."""
+    import torch
+    from scipy import ndimage
+
+    from engine.image import lines
+
+    torch.set_num_threads(1)
+    train, held, _ = split("neon", 24, 0)
+    plain, soft = render.drafts_of(held), render.drafts_of(held, render.LINE_DRAFT_BLUR)
+    assert np.allclose(plain.mean(), soft.mean(), atol=2e-3) and soft.std() < plain.std()
+    finisher = render.fit_finish(train)
+    upsampler, _, _ = render.train_upsampler(train, seconds=20.0, blur=render.LINE_DRAFT_BLUR)
+    ground = finisher["lines"]["ground"]
+    for piece, image in zip(held, render.upsample(upsampler, soft)):
+        redrawn = render.finish(image, finisher)
+        stroke = lines._distance(piece, ground) >= lines.GROUND_DISTANCE
+        drawn = lines._distance(redrawn, ground) >= lines.GROUND_DISTANCE
+        near = ndimage.binary_dilation(drawn, iterations=3)
+        assert np.mean(near[stroke]) > 0.8  # the designer's strokes are redrawn where they were
+        assert np.mean(ndimage.binary_dilation(stroke, iterations=3)[drawn]) > 0.8  # and little else
+
+
 @pytest.fixture(scope="module")
 def small_model(tmp_path_factory):
     """A generator and upsampler trained for a few seconds on 16 Bauhaus pieces, saved."""

@@ -125,8 +125,9 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
     (prompt, seed -> 256 px image, what the report says of them)."""
     from engine.image import flow, render
 
-    drafts = np.stack([render.to_array(render.to_image(f), flow.DRAFT) for f in finals])
-    state = _train_generator(ctx, settings, version_dir, drafts, captions)
+    palette = render.fit_finish(finals)
+    blur = render.LINE_DRAFT_BLUR if palette["lines"] is not None else 0.0
+    state = _train_generator(ctx, settings, version_dir, render.drafts_of(finals, blur), captions)
     ctx.check_cancelled()
 
     def upsampler_progress(done_s, seconds, loss):
@@ -136,8 +137,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
 
     started = time.perf_counter()
     upsampler, up_steps, up_loss = render.train_upsampler(finals, settings.image_upsampler_seconds,
-                                                          progress=upsampler_progress)
-    palette = render.fit_finish(finals)
+                                                          progress=upsampler_progress, blur=blur)
     render.save_finisher(upsampler, palette, version_dir)
     generator = flow.Generator(state)
 
@@ -148,7 +148,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
                   "train_s": round(state["seconds"] + time.perf_counter() - started, 1),
                   "generator_steps": state["steps"], "upsampler_steps": up_steps,
                   "upsampler_loss": round(up_loss, 4), "flat_palette": bool(palette["flat"]),
-                  "line_art": palette["lines"] is not None,
+                  "line_art": palette["lines"] is not None, "draft_blur": blur,
                   "palette": [[round(float(c) * 255) for c in colour] for colour in palette["colours"]],
                   "tags": state["vocabulary"]}
 

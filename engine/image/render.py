@@ -10,6 +10,11 @@ Two pieces, both fitted on the designer's training images only:
   the upsampled image is drawn at 512 px with every pixel snapped to its nearest palette colour
   and shrunk to 256 px, which gives exact colours and clean antialiased edges. Work with
   gradients or texture keeps the upsampler's own colours.
+
+Line art is drafted softened (`soften`: a Gaussian blur of LINE_DRAFT_BLUR draft pixels): a one-pixel
+line at 64 px is a hard target for a small generator, which draws it broken and bent, while a
+soft band keeps the line's place to a fraction of a pixel. The upsampler learns from the same
+softened drafts and gives back thin lines.
 """
 
 import json
@@ -25,6 +30,7 @@ MAX_PALETTE = 8
 FLAT_SHARE = 0.93  # share of pixels within FLAT_DISTANCE of the palette for work to count as flat
 FLAT_DISTANCE = 24.0  # RGB units (0-255)
 MAJORITY_WINDOW = 9  # pixels at 512 px: specks and ragged edges smaller than this are redrawn
+LINE_DRAFT_BLUR = 0.8  # draft pixels: how much line art's drafts are softened
 
 
 def to_array(image, size: int) -> np.ndarray:
@@ -42,6 +48,23 @@ def to_image(array: np.ndarray):
     from PIL import Image
 
     return Image.fromarray((np.clip(array, 0, 1) * 255 + 0.5).astype(np.uint8))
+
+
+def drafts_of(finals: list[np.ndarray], blur: float = 0.0, draft: int = DRAFT) -> np.ndarray:
+    """The generator's training drafts: the 256 px images shrunk to `draft` px (by area) and
+    softened by `blur` draft pixels."""
+    drafts = np.stack([f.reshape(draft, f.shape[0] // draft, draft, f.shape[1] // draft, 3).mean(axis=(1, 3))
+                       for f in finals]).astype(np.float32)
+    return soften(drafts, blur)
+
+
+def soften(drafts: np.ndarray, blur: float) -> np.ndarray:
+    """(N, d, d, 3) drafts blurred by a Gaussian of `blur` pixels (unchanged when 0)."""
+    if not blur:
+        return drafts
+    from scipy import ndimage
+
+    return ndimage.gaussian_filter(drafts, (0, blur, blur, 0), mode="nearest").astype(np.float32)
 
 
 def fit_palette(images: list[np.ndarray], seed: int = 0) -> dict:
@@ -115,10 +138,10 @@ def build_upsampler(scale: int = FINAL // DRAFT, width: int = 64, blocks: int = 
 
 
 def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, progress=None,
-                    draft: int = DRAFT, batch: int = 16, noise: float = 0.04):
+                    draft: int = DRAFT, batch: int = 16, noise: float = 0.04, blur: float = 0.0):
     """Fit the upsampler on (draft, final) pairs made from the designer's 256 px images (shrunk to
-    `draft` px) for about `seconds`, with horizontal flips, crops of 3/8 of the draft and noisy
-    drafts. `progress(done_s, seconds, loss)` may raise
+    `draft` px and softened by `blur`, as `drafts_of`) for about `seconds`, with horizontal flips,
+    crops of 3/8 of the draft and noisy drafts. `progress(done_s, seconds, loss)` may raise
     to cancel. Returns (model in eval mode, steps, last loss)."""
     import torch
 
@@ -126,7 +149,7 @@ def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, pro
     rng = np.random.default_rng(seed)
     scale, crop = FINAL // draft, draft * 3 // 8
     hi = torch.from_numpy(np.stack(finals)).permute(0, 3, 1, 2)  # N, 3, 256, 256
-    lo = torch.nn.functional.avg_pool2d(hi, scale)
+    lo = torch.from_numpy(drafts_of(finals, blur, draft)).permute(0, 3, 1, 2)
     hi, lo = torch.cat([hi, hi.flip(-1)]), torch.cat([lo, lo.flip(-1)])
     model = build_upsampler(scale)
     optimiser = torch.optim.Adam(model.parameters(), 1e-3)
