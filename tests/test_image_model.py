@@ -154,7 +154,7 @@ def small_model(tmp_path_factory):
     torch.set_num_threads(1)
     train, _, captions = split("bauhaus", 19, 0)
     folder = tmp_path_factory.mktemp("image-model")
-    drafts = np.stack([render.to_array(render.to_image(a), flow.DRAFT) for a in train])
+    drafts = render.drafts_of(train)
     state = flow.train(drafts, captions, seconds=3.0, batch=8)
     flow.save(state, folder / "generator.safetensors")
     upsampler, _, _ = render.train_upsampler(train, seconds=2.0)
@@ -204,7 +204,7 @@ def test_training_warms_up_decays_with_its_budget_and_resumes_at_64_px():
     assert flow.learning_rate_at(1e-3, 5000, 1.0) == pytest.approx(1e-3 * flow.LR_FLOOR)
 
     train, _, captions = split("neon", 7, 1)
-    drafts = np.stack([render.to_array(render.to_image(a), flow.DRAFT) for a in train])
+    drafts = render.drafts_of(train)
     first = flow.train(drafts, captions, seconds=1.0, batch=4)
     resumed = flow.train(drafts, captions, seconds=2.0, batch=4, state=first)
     assert resumed["steps"] > first["steps"] and (resumed["draft"], resumed["patch"]) == (64, 2)

@@ -6,10 +6,10 @@ finished 256 px images, and it is fitted on the designer's training images again
 and against fakes made from the designer's own images (blurred, recoloured, warped, their palette in
 shapeless blobs). The designer's side also holds their pieces moved by a fraction of a pixel:
 resampling softens a picture as much as warping does, so without them the judge would learn that
-softness marks a fake instead of the warp's bent geometry. A picture is credited to the designer when two checks agree, as for voices:
-attribution (a logistic regression over styles says the designer is the most likely author) and
-typicality (the picture lies as close to the designer's work as their own pieces do to each
-other).
+softness marks a fake instead of the warp's bent geometry. A picture is credited to the designer
+when two checks agree, as for voices: attribution (a logistic regression over styles says the
+designer is the most likely author) and typicality (the picture lies as close to the designer's
+work as their own pieces do to each other).
 
 Features per picture (`describe`), each block standardised on its own:
 - colour: a joint 6x6x6 RGB histogram (square-rooted), and the mean colour of a 4x4 grid;
@@ -58,8 +58,8 @@ def _edge_stats(gray: np.ndarray) -> np.ndarray:
 
 def _geometry(gray: np.ndarray) -> np.ndarray:
     """Strength-weighted histograms of orientation coherence (1: edges run one way) at each of
-    COHERENCE_SCALES, and of the log curvature of the grey level's contours. Both are measured
-    after a 1 px blur, so a resampled picture reads like the original."""
+    COHERENCE_SCALES, after a 1 px blur, and of the log curvature of the grey level's contours,
+    after a CURVATURE_SCALE blur: smoothed, a resampled picture reads like the original."""
     from scipy import ndimage
 
     smooth = ndimage.gaussian_filter(gray, 1.0)
@@ -73,7 +73,7 @@ def _geometry(gray: np.ndarray) -> np.ndarray:
         blocks.append(np.histogram(coherence, bins=8, range=(0, 1), weights=weights)[0])
     level = ndimage.gaussian_filter(gray, CURVATURE_SCALE)
     iy, ix = np.gradient(level)
-    iyy, iyx = np.gradient(iy)
+    iyy, _ = np.gradient(iy)
     ixy, ixx = np.gradient(ix)
     strength = np.hypot(ix, iy)
     curvature = np.abs(ixx * iy ** 2 - 2 * ixy * ix * iy + iyy * ix ** 2) / (strength ** 3 + 1e-9)
