@@ -186,6 +186,13 @@ def test_a_voice_artist_starts_and_cancels_training_in_the_studio(server):
         client.predict(view["model"]["id"], "Hello there.", api_name="/tryouts_voice")
 
 
+def test_a_seller_opening_the_app_gets_no_error_from_the_buyers_chat(server):
+    client = login(server, "mara")
+    assert client.predict(None, api_name="/chat_pick") == []  # the creator list filled on load
+    with pytest.raises(AppError, match="needs a buyer account"):  # picking a creator to chat with
+        client.predict(users.find_user(server["engine"].db, "theo")["id"], api_name="/chat_pick")
+
+
 def test_a_buyer_orders_the_human_and_the_creator_accepts_it(server):
     engine, client = server["engine"], login(server, "buyer")
     buyer = users.find_user(engine.db, "buyer")

@@ -18,8 +18,11 @@ def on_chat_creators(ctx, request: gr.Request):
 
 
 def on_chat_pick(ctx, seller_id, request: gr.Request):
-    """A fresh chat with the picked creator's assistant (no conversation until the first message)."""
-    require(ctx, request, "buyer")
+    """A fresh chat with the picked creator's assistant (no conversation until the first message).
+    The list being filled on load (nothing picked) is not a pick: sellers and admins see no error."""
+    require(ctx, request, "buyer", "seller", "admin")
+    if seller_id:
+        require(ctx, request, "buyer")
     return [], None
 
 
