@@ -157,7 +157,7 @@ def main():
         torch.set_num_threads(2)
         model = tuning.fine_tune(tuning.training_groups(leave_out=held), steps=args.steps,
                                  progress=lambda s, n, loss: print(f"step {s}/{n} loss {loss:.3f}", file=sys.stderr))
-        embedder = tuning.embedder_for(model)
+        embedder = TextEmbedder(cache_size=100_000, model=model)
     else:
         embedder = TextEmbedder(threads=2, cache_size=100_000)
     found = {"encoder": args.encoder, "held_out_texts": len(held), "held_out_topics": len(topics),

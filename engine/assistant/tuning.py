@@ -153,16 +153,17 @@ def attach_adapter(model, folder: Path = ADAPTER_DIR):
 class TunedEmbedder(TextEmbedder):
     """TextEmbedder with the adapter in `adapter_dir` merged into MiniLM as it loads. The example
     messages' vectors, saved beside the adapter by `save_example_vectors`, start in its cache, so
-    the trigger model is built in a second instead of re-encoding thousands of examples."""
+    the trigger model is built in a second instead of re-encoding thousands of examples
+    (`saved_vectors=False`: encode everything afresh)."""
 
-    def __init__(self, adapter_dir: Path = ADAPTER_DIR, **options):
+    def __init__(self, adapter_dir: Path = ADAPTER_DIR, saved_vectors: bool = True, **options):
         super().__init__(**options)
         self.adapter_dir = Path(adapter_dir)
         if not (self.adapter_dir / "adapter.safetensors").exists():
             raise RuntimeError(f"the assistant's encoder adapter is missing from {self.adapter_dir}: "
                                "run `python -m engine.assistant.tuning` to fit it")
         saved = self.adapter_dir / "examples.npz"
-        if saved.exists():
+        if saved_vectors and saved.exists():
             with np.load(saved) as vectors:
                 self._cache.update(zip(vectors["texts"].tolist(), vectors["vectors"]))
 
@@ -186,18 +187,9 @@ def example_texts(examples=None) -> list[str]:
 def save_example_vectors(folder: Path = ADAPTER_DIR) -> int:
     """Encode `example_texts` with the adapter in `folder` and save them beside it; returns how many."""
     texts = example_texts()
-    embedder = TunedEmbedder(folder)
-    embedder._cache.clear()  # encode afresh with this adapter
-    vectors = embedder.encode(texts)
+    vectors = TunedEmbedder(folder, saved_vectors=False).encode(texts)
     np.savez_compressed(folder / "examples.npz", texts=np.array(texts), vectors=vectors.astype(np.float32))
     return len(texts)
-
-
-def embedder_for(model, cache_size: int = 100_000) -> TextEmbedder:
-    """A TextEmbedder (encode, cache) over a model fitted in this process."""
-    embedder = TextEmbedder(cache_size=cache_size)
-    embedder._model = model
-    return embedder
 
 
 def main() -> None:

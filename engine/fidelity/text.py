@@ -49,16 +49,17 @@ class TextEmbedder:
 
     The model loads on the first `encode`; embeddings are cached per text (up to `cache_size`).
     Texts are cut at `max_tokens` word pieces (MiniLM was trained on 128); `threads`, when given,
-    sets torch's thread count as the model loads.
+    sets torch's thread count as the model loads. `model`: a SentenceTransformer already in memory
+    (one fitted in this process) to encode with instead.
     """
 
     def __init__(self, model_dir: Path | None = None, threads: int | None = None,
-                 max_tokens: int = 128, cache_size: int = 20_000):
+                 max_tokens: int = 128, cache_size: int = 20_000, model=None):
         self.model_dir = Path(model_dir) if model_dir else None
         self.threads = threads
         self.max_tokens = max_tokens
         self.cache_size = cache_size
-        self._model = None
+        self._model = model
         self._cache: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:
