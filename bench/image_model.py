@@ -10,7 +10,9 @@ Saves, per designer, a grid of 16 generated images beside a grid of 16 portfolio
 bench/out/image_model/.
 Prints one JSON object as its last line.
 Usage: python bench/image_model.py [--train-seconds 720] [--names mara,theo] [--data-dir DIR]
-(--data-dir keeps the marketplace and the trained models there; by default a scratch dir.)
+[--from-scratch]
+(--data-dir keeps the marketplace and the trained models there; by default a scratch dir;
+--from-scratch trains the generators from random weights instead of the house base.)
 """
 
 import argparse
@@ -127,7 +129,7 @@ def designer_case(engine, username: str) -> dict:
             "ci_low": round(report["ci_low"], 4), "ci_high": round(report["ci_high"], 4),
             "copies": report["copies"], "n": report["n"],
             "held_out_credited": report["held_out_attributed"],
-            "generator_steps": report.get("generator_steps"), "job_s": round(time.perf_counter() - started, 1),
+            "generator_steps": report.get("generator_steps"), "generator_base": report.get("generator_base"), "job_s": round(time.perf_counter() - started, 1),
             "judge_s": report["judge_s"], "image_s": round(statistics.median(times), 3),
             "flat_palette": report.get("flat_palette"), "line_art": report.get("line_art"), **steering}
 
@@ -137,9 +139,11 @@ def main() -> dict:
     parser.add_argument("--train-seconds", type=float, default=Settings.image_train_seconds)
     parser.add_argument("--names", default="mara,theo")
     parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--from-scratch", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        settings = Settings(data_dir=args.data_dir or Path(scratch), image_train_seconds=args.train_seconds)
+        settings = Settings(data_dir=args.data_dir or Path(scratch), image_train_seconds=args.train_seconds,
+                            image_house_base=not args.from_scratch)
         engine = Engine(settings)
         demo.ensure_demo(engine, log=lambda *_: None)
         engine.start_background()

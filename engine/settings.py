@@ -43,10 +43,12 @@ class Settings:
     fidelity_samples: int = 64
     text_model_id: str = "HuggingFaceTB/SmolLM2-360M-Instruct"
     # Personal image models. embedded: seconds of generator and upsampler training (on
-    # train_threads); hub: a Stable-Diffusion-format text-to-image pipeline (hub id or folder) with
-    # a LoRA per designer trained for image_lora_steps at image_lora_resolution.
+    # train_threads), the generator starting from the house base (engine/image/house.py) unless
+    # image_house_base is off; hub: a Stable-Diffusion-format text-to-image pipeline (hub id or
+    # folder) with a LoRA per designer trained for image_lora_steps at image_lora_resolution.
     image_train_seconds: float = 720.0
     image_upsampler_seconds: float = 90.0
+    image_house_base: bool = True
     image_model_id: str = "stabilityai/sd-turbo"
     image_model_revision: str = "main"
     image_lora_steps: int = 400

@@ -13,7 +13,7 @@ from assets import image_pool, portfolios
 from assets.demo import is_held_out
 from engine.errors import InvalidInput, PaymentError
 from engine.fidelity import image as fidelity
-from engine.image import flow, job, render
+from engine.image import flow, house, job, render
 from storage import boundaries, creators, ledger, users
 from tests.conftest import make_settings
 from tests.tiny_sd import build_tiny_sd
@@ -255,6 +255,7 @@ def test_a_short_training_job_judges_and_records_a_version(tmp_path, monkeypatch
         assert report["method"] == "hub-lora" and view["current"]["base_model_id"].endswith("model")
     else:
         assert report["method"] == "flow-64px+upsampler" and "teal" in report["tags"]
+        assert view["current"]["base_model_id"] == report["generator_base"] == house.BASE_ID
         assert done["preview_path"] and Image.open(done["preview_path"]).size == (384, 96)
 
 

@@ -54,7 +54,9 @@ def _made_md(report: dict, current: dict) -> str:
             line += (f" · LoRA trained on {report['images']} images for {report['lora_steps']} steps "
                      f"in {report['train_s']:.0f} s")
         else:
-            line += (f" · trained from scratch on {report['images']} images in "
+            start = ("fine-tuned from the house base" if report.get("generator_base")
+                     else "trained from scratch")
+            line += (f" · {start} on {report['images']} images in "
                      f"{report['train_s'] / 60:.1f} min ({report['generator_steps']:,} generator steps, "
                      f"upsampler {report['upsampler_steps']:,} steps)"
                      + (" · lines redrawn in your stroke" if report.get("line_art") else "")

@@ -1,5 +1,6 @@
-"""The embedded image generator: a small diffusers UNet2DModel trained from scratch by flow
-matching (rectified flow) on the designer's own images at 64 px, conditioned on tags.
+"""The embedded image generator: a small diffusers UNet2DModel trained by flow matching
+(rectified flow) on the designer's own images at 64 px, conditioned on tags; it starts from the
+house base (engine/image/house.py) or, without one, from random weights.
 
 The 64 px draft is folded into 2x2 patches (space-to-depth: 32x32 positions of 12 channels), so
 the UNet costs what a 32 px one does while the draft holds strokes and ring spacings that 32 px
@@ -87,12 +88,14 @@ def shape_of(state: dict | None) -> dict:
 
 
 def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0, progress=None,
-          batch: int = 16, learning_rate: float = LEARNING_RATE, state: dict | None = None) -> dict:
+          batch: int = 16, learning_rate: float = LEARNING_RATE, state: dict | None = None,
+          base: dict | None = None) -> dict:
     """Train on (N, 64, 64, 3) drafts in [0, 1] (mirrored copies are added) for about `seconds`.
     `progress(step, elapsed_s, loss, snapshot)` is called every PROGRESS_EVERY steps (snapshot()
     returns the state so far) and may raise to cancel; `state` (from `snapshot()` or `train`)
-    resumes. Returns the state to save: EMA
-    weights, vocabulary, steps and seconds trained."""
+    resumes; `base` (a trained state, e.g. engine/image/house.py's) is where a new run starts:
+    its weights, and its tag weights for the words both vocabularies hold. Returns the state to
+    save: EMA weights, vocabulary, steps and seconds trained."""
     import torch
 
     vocabulary = state["vocabulary"] if state else caption_tags(captions)
@@ -101,7 +104,7 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
     images = torch.cat([images, images.flip(-1)])
     conditions = torch.from_numpy(np.stack(
         [tag_vector(c, vocabulary) for c in captions] + [tag_vector(c, vocabulary, True) for c in captions]))
-    shape = shape_of(state)
+    shape = shape_of(state or base)
     if drafts.shape[1] != shape["draft"]:
         raise ValueError(f"drafts are {drafts.shape[1]} px; this generator trains on {shape['draft']} px")
     patch = shape["patch"]
@@ -109,6 +112,9 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
     if state:
         unet.load_state_dict(state["unet"])
         tags.load_state_dict(state["tags"])
+    elif base:
+        unet.load_state_dict(base["unet"])
+        tags.load_state_dict(tags_from(base, vocabulary))
     ema_unet, ema_tags = copy.deepcopy(unet).requires_grad_(False), copy.deepcopy(tags).requires_grad_(False)
     params = list(unet.parameters()) + list(tags.parameters())
     ema_params = list(ema_unet.parameters()) + list(ema_tags.parameters())
@@ -146,6 +152,20 @@ def train(drafts: np.ndarray, captions: list[str], seconds: float, seed: int = 0
             progress(steps, spent + time.perf_counter() - started, float(np.mean(losses[-100:])),
                      snapshot)
     return snapshot()
+
+
+def tags_from(base: dict, vocabulary: list[str]) -> dict:
+    """Tag weights for `vocabulary` from a base state's: a word the base knows keeps its column,
+    a new word starts at zero (no effect until training gives it one)."""
+    import torch
+
+    weight, bias = base["tags"]["weight"], base["tags"]["bias"]
+    known = {word: i for i, word in enumerate(base["vocabulary"])}
+    columns = torch.zeros(weight.shape[0], max(len(vocabulary), 1))
+    for j, word in enumerate(vocabulary):
+        if word in known:
+            columns[:, j] = weight[:, known[word]]
+    return {"weight": columns, "bias": bias.clone()}
 
 
 def learning_rate_at(peak: float, step: int, progress: float) -> float:

@@ -84,7 +84,7 @@ def save_grid(images: list[np.ndarray], path: Path, columns: int = 4, tile: int 
 
 
 def _train_generator(ctx, settings, version_dir: Path, drafts, captions):
-    from engine.image import flow
+    from engine.image import flow, house
 
     checkpoint = version_dir / "checkpoint.safetensors"
     state = None
@@ -113,7 +113,9 @@ def _train_generator(ctx, settings, version_dir: Path, drafts, captions):
         ctx.report(done, TOTAL, loss=loss, message=f"training your generator: step {step}, "
                    f"{elapsed / 60:.1f} of {settings.image_train_seconds / 60:.0f} min", **fields)
 
-    state = flow.train(drafts, captions, settings.image_train_seconds, progress=progress, state=state)
+    base = house.load_base() if house.in_use(settings) and state is None else None
+    state = flow.train(drafts, captions, settings.image_train_seconds, progress=progress, state=state,
+                       base=base)
     flow.save(state, version_dir / "generator.safetensors")
     ctx.report(GENERATOR_UNITS, TOTAL, message=f"generator trained: {state['steps']} steps",
                **save_preview(state))
@@ -123,7 +125,7 @@ def _train_generator(ctx, settings, version_dir: Path, drafts, captions):
 def _embedded_model(ctx, settings, version_dir, finals, captions):
     """The generator and the upsampler trained (or the generator resumed) and saved. Returns
     (prompt, seed -> 256 px image, what the report says of them)."""
-    from engine.image import flow, render
+    from engine.image import flow, house, render
 
     palette = render.fit_finish(finals)
     blur = render.LINE_DRAFT_BLUR if palette["lines"] is not None else 0.0
@@ -145,6 +147,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
         return render.finish(render.upsample(upsampler, generator.sample(prompt, [seed]))[0], palette)
 
     return draw, {"method": "flow-64px+upsampler",
+                  "generator_base": house.BASE_ID if house.in_use(settings) else None,
                   "train_s": round(state["seconds"] + time.perf_counter() - started, 1),
                   "generator_steps": state["steps"], "upsampler_steps": up_steps,
                   "upsampler_loss": round(up_loss, 4), "flat_palette": bool(palette["flat"]),
