@@ -78,13 +78,17 @@ def main() -> None:
     torch.set_num_threads(2)
     started = time.perf_counter()
 
+    partial = args.out.with_name(args.out.stem + "-partial.safetensors")  # to look at while it trains
+
     def progress(step, elapsed, loss, snapshot):
         if step % 500 == 0:
             print(f"step {step}  {elapsed:.0f} s  loss {loss:.4f}", flush=True)
         if step % 2000 == 0:
-            flow.save(snapshot(), args.out.with_name(args.out.stem + "-partial.safetensors"))
+            flow.save(snapshot(), partial)
 
     state = train_base(args.seconds, args.pieces, args.out, progress)
+    partial.unlink(missing_ok=True)
+    partial.with_suffix(".json").unlink(missing_ok=True)
     print(f"saved {args.out}: {state['steps']} steps, {len(state['vocabulary'])} tags, "
           f"{time.perf_counter() - started:.0f} s in all", flush=True)
 
