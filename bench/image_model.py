@@ -129,7 +129,8 @@ def designer_case(engine, username: str) -> dict:
             "ci_low": round(report["ci_low"], 4), "ci_high": round(report["ci_high"], 4),
             "copies": report["copies"], "n": report["n"],
             "held_out_credited": report["held_out_attributed"],
-            "generator_steps": report.get("generator_steps"), "generator_base": report.get("generator_base"), "job_s": round(time.perf_counter() - started, 1),
+            "generator_steps": report.get("generator_steps"), "generator_base": report.get("generator_base"),
+            "job_s": round(time.perf_counter() - started, 1),
             "judge_s": report["judge_s"], "image_s": round(statistics.median(times), 3),
             "flat_palette": report.get("flat_palette"), "line_art": report.get("line_art"), **steering}
 
