@@ -47,11 +47,14 @@ def revision(path: Path = BASE_FILE) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def load_base(path: Path = BASE_FILE) -> dict | None:
-    """The shipped base state (engine/image/flow.py's format), or None where it is missing."""
+def load_base(path: Path = BASE_FILE) -> dict:
+    """The shipped base state (engine/image/flow.py's format)."""
     from engine.image import flow
 
-    return flow.load(path) if Path(path).exists() else None
+    if not Path(path).exists():
+        raise FileNotFoundError(f"the house image base is missing: {path}; restore it from the repository "
+                                "or set SIGNATURE_IMAGE_HOUSE_BASE=0")
+    return flow.load(path)
 
 
 def train_base(seconds: float, pieces: int = PIECES, path: Path = BASE_FILE, progress=None) -> dict:

@@ -83,7 +83,7 @@ def save_grid(images: list[np.ndarray], path: Path, columns: int = 4, tile: int 
     sheet.save(path)
 
 
-def _train_generator(ctx, settings, version_dir: Path, drafts, captions):
+def _train_generator(ctx, settings, version_dir: Path, drafts, captions, from_base: bool):
     from engine.image import flow, house
 
     checkpoint = version_dir / "checkpoint.safetensors"
@@ -113,7 +113,7 @@ def _train_generator(ctx, settings, version_dir: Path, drafts, captions):
         ctx.report(done, TOTAL, loss=loss, message=f"training your generator: step {step}, "
                    f"{elapsed / 60:.1f} of {settings.image_train_seconds / 60:.0f} min", **fields)
 
-    base = house.load_base() if house.in_use(settings) and state is None else None
+    base = house.load_base() if from_base and state is None else None
     state = flow.train(drafts, captions, settings.image_train_seconds, progress=progress, state=state,
                        base=base)
     flow.save(state, version_dir / "generator.safetensors")
@@ -122,14 +122,16 @@ def _train_generator(ctx, settings, version_dir: Path, drafts, captions):
     return state
 
 
-def _embedded_model(ctx, settings, version_dir, finals, captions):
-    """The generator and the upsampler trained (or the generator resumed) and saved. Returns
-    (prompt, seed -> 256 px image, what the report says of them)."""
+def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
+    """The generator (from the house base when the version records it as `base_id`) and the
+    upsampler trained (or the generator resumed) and saved. Returns (prompt, seed -> 256 px
+    image, what the report says of them)."""
     from engine.image import flow, house, render
 
     palette = render.fit_finish(finals)
     blur = render.LINE_DRAFT_BLUR if palette["lines"] is not None else 0.0
-    state = _train_generator(ctx, settings, version_dir, render.drafts_of(finals, blur), captions)
+    from_base = base_id == house.BASE_ID
+    state = _train_generator(ctx, settings, version_dir, render.drafts_of(finals, blur), captions, from_base)
     ctx.check_cancelled()
 
     def upsampler_progress(done_s, seconds, loss):
@@ -147,7 +149,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions):
         return render.finish(render.upsample(upsampler, generator.sample(prompt, [seed]))[0], palette)
 
     return draw, {"method": "flow-64px+upsampler",
-                  "generator_base": house.BASE_ID if house.in_use(settings) else None,
+                  "generator_base": base_id if from_base else None,
                   "train_s": round(state["seconds"] + time.perf_counter() - started, 1),
                   "generator_steps": state["steps"], "upsampler_steps": up_steps,
                   "upsampler_loss": round(up_loss, 4), "flat_palette": bool(palette["flat"]),
@@ -203,7 +205,7 @@ def _train_and_judge(engine, ctx) -> dict:
     if settings.profile == "hub":
         draw, made = _hub_model(ctx, settings, version_dir, finals, captions)
     else:
-        draw, made = _embedded_model(ctx, settings, version_dir, finals, captions)
+        draw, made = _embedded_model(ctx, settings, version_dir, finals, captions, version["base_model_id"])
     torch.set_num_threads(settings.threads)
     prompts = judging_prompts(held_items, train_items, settings.fidelity_samples)
     samples = []
