@@ -4,8 +4,8 @@ work), shipped in assets/image_base/. A designer's generator starts from it inst
 random weights, so their training time goes into their palette and compositions rather than
 into learning to draw a clean circle or an even line.
 
-Rebuild it with `python -m engine.image.house --seconds 2700` (the shipped base: that command on
-2 CPU cores).
+Rebuild it with `python -m engine.image.house --seconds 2700`; train a base further with
+`--resume-from PATH --seconds TOTAL` (the shipped base: see its JSON for steps and seconds).
 """
 
 import argparse
@@ -57,12 +57,14 @@ def load_base(path: Path = BASE_FILE) -> dict:
     return flow.load(path)
 
 
-def train_base(seconds: float, pieces: int = PIECES, path: Path = BASE_FILE, progress=None) -> dict:
-    """Draw the house set, train the generator on it for `seconds` and save it at `path`."""
+def train_base(seconds: float, pieces: int = PIECES, path: Path = BASE_FILE, progress=None,
+               resume: dict | None = None) -> dict:
+    """Draw the house set, train the generator on it until it has trained `seconds` in all and
+    save it at `path`; `resume` (a saved base) is trained further instead of starting afresh."""
     from engine.image import flow
 
     drafts, captions = house_drafts(pieces)
-    state = flow.train(drafts, captions, seconds, seed=0, progress=progress)
+    state = flow.train(drafts, captions, seconds, seed=0, progress=progress, state=resume)
     path.parent.mkdir(parents=True, exist_ok=True)
     flow.save(state, path)
     return state
@@ -73,6 +75,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2700.0)
     parser.add_argument("--pieces", type=int, default=PIECES)
     parser.add_argument("--out", type=Path, default=BASE_FILE)
+    parser.add_argument("--resume-from", type=Path, default=None,
+                        help="a saved base to train further; --seconds is then the total")
     args = parser.parse_args()
     import torch
 
@@ -89,7 +93,8 @@ def main() -> None:
         if step % 2000 == 0:
             flow.save(snapshot(), partial)
 
-    state = train_base(args.seconds, args.pieces, args.out, progress)
+    resume = load_base(args.resume_from) if args.resume_from else None
+    state = train_base(args.seconds, args.pieces, args.out, progress, resume)
     partial.unlink(missing_ok=True)
     partial.with_suffix(".json").unlink(missing_ok=True)
     print(f"saved {args.out}: {state['steps']} steps, {len(state['vocabulary'])} tags, "
