@@ -91,6 +91,18 @@ def test_the_test_split_shares_nothing_with_the_calibration_split_or_the_exempla
     assert len(list(EXEMPLAR_DIR.glob("*.txt"))) == len(CATEGORIES) + 2  # + jailbreak, generic
 
 
+def test_the_calibration_halves_share_nothing_and_stay_inside_the_calibration_split():
+    for category in CATEGORIES:
+        sources = sets._sources(sets.category_module(category), "text", "violating")
+        dealt = {split: {t for _, t in sets._half(sources, split)} for split in sets.SPLITS}
+        halves = [{t for _, t in sets.build_with_templates(h, "text", category, "violating", 30, strict=False)}
+                  for h in sets.HALVES]
+        assert halves[0] and halves[1] and not halves[0] & halves[1]
+        assert halves[0] | halves[1] <= dealt["calibration"] and not (halves[0] | halves[1]) & dealt["test"]
+    with pytest.raises(ValueError, match="distinct"):
+        sets.build_with_templates("calibration/0", "voice", "adult", "violating", 1000)
+
+
 def test_a_model_fitted_on_other_exemplars_is_refused_with_the_fix(monkeypatch):
     meta = json.loads((EXEMPLAR_DIR.parent / "model.json").read_text())["meta"]
     assert meta["calibration_requests"] == 4800 and meta["calibration_jailbreaks"] == 333

@@ -16,6 +16,9 @@ split; write assets/guard/model.json.
    score above it.
 3. Report the calibration figures (what the thresholds were chosen on). The test split is never
    read here: bench/guard.py measures on it.
+
+`--check-halves` asks, before the test split is read, whether the thresholds carry over to
+requests written from templates they were not chosen on (`check_halves`).
 """
 
 import argparse
@@ -155,20 +158,13 @@ def calibrate(embed, log=print) -> tuple[TopicModel, dict]:
 
     vectors, owners = fit(exemplars, embed)
     best = None
+    everywhere = np.ones(len(texts), dtype=bool)
     for k in K_GRID:
         model = TopicModel(vectors, owners, k, {}, 0.0, {})
-        thresholds, block = {m: {} for m in MODALITIES}, {}
-        for name in BUILTIN:
-            scores = scored.scores(model, name)
-            free = ~hits[name]
-            caught = hits[name].copy()
-            for m in MODALITIES:
-                here = modality == m
-                thresholds[m][name] = threshold_for([
-                    (scores[here & (~violating) & (category == name) & free], NEAR_MISS_BUDGET),
-                    (scores[here & (~violating) & free], POOLED_BUDGET)])
-                caught[here] |= scores[here] > thresholds[m][name]
-            block[name] = float(np.mean(caught[violating & (category == name)]))
+        scores = {name: scored.scores(model, name) for name in BUILTIN}
+        thresholds = choose_thresholds(scores, hits, modality, category, violating, everywhere)
+        block = {name: float(np.mean(blocked_by(scores, hits, modality, thresholds, [name])
+                                     [violating & (category == name)])) for name in BUILTIN}
         scores = scored.scores(model, "jailbreak")
         thresholds["jailbreak"] = threshold_for([(scores[~hits["jailbreak"]], JAILBREAK_BUDGET)])
         wild_scores = scored_wild.scores(model, "jailbreak")
@@ -204,6 +200,67 @@ def calibrate(embed, log=print) -> tuple[TopicModel, dict]:
     return model, report
 
 
+def choose_thresholds(scores: dict, hits: dict, modality, category, violating, use) -> dict:
+    """{modality: {category: threshold}} for the built-in categories, chosen on the near misses
+    of the rows `use` marks that no lexicon already blocks: at most NEAR_MISS_BUDGET of the
+    category's own and POOLED_BUDGET of all of that modality's above it."""
+    thresholds = {m: {} for m in MODALITIES}
+    for name in BUILTIN:
+        for m in MODALITIES:
+            near = use & (modality == m) & ~violating & ~hits[name]
+            thresholds[m][name] = threshold_for([(scores[name][near & (category == name)], NEAR_MISS_BUDGET),
+                                                 (scores[name][near], POOLED_BUDGET)])
+    return thresholds
+
+
+def blocked_by(scores: dict, hits: dict, modality, thresholds: dict, names) -> np.ndarray:
+    """Per row, whether any of the categories `names` blocks it (lexicon or classifier)."""
+    blocked = np.zeros(len(modality), dtype=bool)
+    for name in names:
+        for m in MODALITIES:
+            here = modality == m
+            blocked[here] |= hits[name][here] | (scores[name][here] > thresholds[m][name])
+    return blocked
+
+
+def check_halves(embed, k: int, n: int = 50, log=print) -> dict:
+    """Whether thresholds carry over to requests written from other templates, without the test
+    split: the calibration split's two halves (assets/guard/sets: "calibration/0" and "/1", which
+    share no template, slot value, frame or extra), thresholds chosen on one and measured on the
+    other, both ways round. Reports the mean block rate per category (that category on) and the
+    share of each modality's near misses blocked with all six on (the jailbreak check aside)."""
+    from assets.guard.sets import CATEGORIES, HALVES, KINDS, MODALITIES as SET_MODALITIES
+    from assets.guard.sets import build_with_templates
+
+    rows = [(half, m, c, kind, text) for half, split in enumerate(HALVES) for m in SET_MODALITIES
+            for c in CATEGORIES for kind in KINDS
+            for text, _ in build_with_templates(split, m, c, kind, n, strict=False)]
+    texts = [r[4] for r in rows]
+    half = np.array([r[0] for r in rows])
+    modality = np.array([r[1] for r in rows])
+    category = np.array([r[2] for r in rows])
+    violating = np.array([r[3] == "violating" for r in rows])
+    log(f"calibration halves: {np.sum(half == 0)} and {np.sum(half == 1)} requests; scoring their chunks")
+    scored = Scored(texts, embed)
+    hits = {name: lexicon_hits(texts, name) for name in BUILTIN}
+    vectors, owners = fit(read_exemplars(), embed)
+    model = TopicModel(vectors, owners, k, {}, 0.0, {})
+    scores = {name: scored.scores(model, name) for name in BUILTIN}
+    block, false = {name: [] for name in BUILTIN}, {m: [] for m in MODALITIES}
+    for fitted in (0, 1):
+        thresholds = choose_thresholds(scores, hits, modality, category, violating, half == fitted)
+        other = half != fitted
+        for name in BUILTIN:
+            caught = blocked_by(scores, hits, modality, thresholds, [name])
+            block[name].append(np.mean(caught[other & violating & (category == name)]))
+        everything = blocked_by(scores, hits, modality, thresholds, BUILTIN)
+        for m in MODALITIES:
+            false[m].append(np.mean(everything[other & ~violating & (modality == m)]))
+    return {"k": k, "requests": len(texts), "exemplars": exemplars_digest(),
+            "block_rate": {name: round(float(np.mean(v)), 3) for name, v in block.items()},
+            "false_block_rate_all_on": {m: round(float(np.mean(v)), 3) for m, v in false.items()}}
+
+
 def _false_blocks(model, scored, hits, owner, modality, category, violating) -> dict:
     """Share of each category's near misses blocked with every category switched on, per modality."""
     blocked = np.zeros(len(scored.texts), dtype=bool)
@@ -229,8 +286,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, help="file cache of embeddings (speeds up re-runs)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--check-halves", action="store_true",
+                        help="only check that thresholds carry over between the calibration split's "
+                             "halves (check_halves); the model is not written")
+    parser.add_argument("--k", type=int, default=3, help="neighbours for --check-halves")
     args = parser.parse_args(argv)
     embed = CachedEmbedder(args.cache)
+    if args.check_halves:
+        report = check_halves(embed, args.k, log=lambda m: print(m, file=sys.stderr))
+        embed.save()
+        print(json.dumps(report, indent=1))
+        return 0
     model, report = calibrate(embed, log=lambda m: print(m, file=sys.stderr))
     embed.save()
     model.meta["calibration"] = report

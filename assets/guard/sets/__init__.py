@@ -11,6 +11,11 @@ classifier's exemplars (assets/guard/exemplars/), which are written separately.
 
     from assets.guard.sets import build
     build("test", "text", "political", "violating", n=100)   # 100 distinct copy briefs
+
+The calibration split can be dealt again the same way into two halves, "calibration/0" and
+"calibration/1", that share nothing with each other: choosing thresholds on one and measuring on
+the other tells whether they carry over to unseen templates without reading the test split
+(`python -m engine.guard.calibrate --check-halves`).
 """
 
 import importlib
@@ -20,6 +25,7 @@ import string
 CATEGORIES = ("adult", "political", "violence", "hate", "public_figures", "brands")
 MODALITIES = ("text", "image", "voice", "assistant")
 SPLITS = ("calibration", "test")
+HALVES = ("calibration/0", "calibration/1")
 KINDS = ("violating", "near_miss")
 
 # How each modality turns a deliverable ("a flyer urging people to vote for X") into a request.
@@ -58,9 +64,12 @@ EXTRAS = ["Keep it short.", "About 60 words.", "Friendly tone.", "Deadline is Fr
 
 
 def _half(items: list, split: str) -> list:
-    """The items dealt to `split`: even positions to calibration, odd to test."""
+    """The items dealt to `split`: even positions to calibration, odd to test; of calibration's,
+    even positions again to "calibration/0", odd to "calibration/1"."""
+    if split in HALVES:
+        return _half(items, "calibration")[HALVES.index(split)::2]
     if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, not {split!r}")
+        raise ValueError(f"split must be one of {SPLITS + HALVES}, not {split!r}")
     return items[SPLITS.index(split)::2]
 
 
@@ -98,9 +107,9 @@ def build(split: str, modality: str, category: str, kind: str, n: int = 100, see
 
 
 def build_with_templates(split: str, modality: str, category: str, kind: str, n: int = 100,
-                         seed: int = 0) -> list[tuple[str, str]]:
-    """Like `build`, with each request's template (to keep a template's requests together when
-    the calibration split is cut into folds)."""
+                         seed: int = 0, strict: bool = True) -> list[tuple[str, str]]:
+    """Like `build`, with each request's template; `strict=False` returns as many as the
+    templates make, up to `n`, instead of raising (the calibration halves are small)."""
     if modality not in MODALITIES or kind not in KINDS:
         raise ValueError(f"modality must be one of {MODALITIES} and kind one of {KINDS}")
     module = category_module(category)
@@ -120,6 +129,8 @@ def build_with_templates(split: str, modality: str, category: str, kind: str, n:
         found.setdefault(" ".join(text.split()), template)
         if len(found) >= n:
             return list(found.items())
+    if not strict:
+        return list(found.items())
     raise ValueError(f"only {len(found)} distinct {kind} {category} requests for {modality} in the "
                      f"{split} split; add templates or slot values to assets/guard/sets/{category}.py")
 
