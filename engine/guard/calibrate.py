@@ -194,7 +194,7 @@ def calibrate(embed, log=print) -> tuple[TopicModel, dict]:
                     "topic_near_miss": TOPIC_NEAR_MISS_BUDGET},
         "calibration_requests": len(texts), "calibration_jailbreaks": len(wrapped)})
     report = {"k": k, "block_rate": {k: round(v, 3) for k, v in block.items()},
-              "false_block_rate": _false_blocks(model, scored, hits, owner, modality, category, violating),
+              "false_block_rate": _false_blocks(model, scored, hits, modality, category, violating),
               "simulated_topic_block_rate": topic_rates,
               "lexicon_false_hits": _lexicon_false_hits(texts, hits, category, violating)}
     return model, report
@@ -261,14 +261,11 @@ def check_halves(embed, k: int, n: int = 50, log=print) -> dict:
             "false_block_rate_all_on": {m: round(float(np.mean(v)), 3) for m, v in false.items()}}
 
 
-def _false_blocks(model, scored, hits, owner, modality, category, violating) -> dict:
+def _false_blocks(model, scored, hits, modality, category, violating) -> dict:
     """Share of each category's near misses blocked with every category switched on, per modality."""
-    blocked = np.zeros(len(scored.texts), dtype=bool)
-    for name in SCORED:
-        scores = scored.scores(model, name)
-        for m in MODALITIES:
-            here = modality == m
-            blocked[here] |= hits[name][here] | (scores[here] > model.threshold(m, name))
+    scores = {name: scored.scores(model, name) for name in BUILTIN}
+    blocked = blocked_by(scores, hits, modality, model.thresholds, BUILTIN)
+    blocked |= hits["jailbreak"] | (scored.scores(model, "jailbreak") > model.thresholds["jailbreak"])
     return {c: {m: round(float(np.mean(blocked[(~violating) & (category == c) & (modality == m)])), 3)
                 for m in MODALITIES} for c in BUILTIN}
 
