@@ -50,8 +50,7 @@ class ImageBackend:
 
             generator, upsampler, palette = self._embedded(folder)
             drafts = generator.sample(prompt, seeds, steps=DRAFT_STEPS, guidance=GUIDANCE)
-            return [render.to_image(render.finish(image, palette))
-                    for image in render.upsample(upsampler, drafts)]
+            return [render.to_image(image) for image in render.draw(upsampler, palette, drafts)]
         from engine.image import hub
 
         return [hub.generate(self.pipe(), Path(folder) / "lora", prompt, seed=seed,

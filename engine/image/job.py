@@ -129,7 +129,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
     from engine.image import flow, house, render
 
     palette = render.fit_finish(finals)
-    blur = render.LINE_DRAFT_BLUR if palette["lines"] is not None else 0.0
+    blur = palette["draft_blur"]
     from_base = base_id == house.BASE_ID
     state = _train_generator(ctx, settings, version_dir, render.drafts_of(finals, blur), captions, from_base)
     ctx.check_cancelled()
@@ -146,9 +146,9 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
     generator = flow.Generator(state)
 
     def draw(prompt, seed):
-        return render.finish(render.upsample(upsampler, generator.sample(prompt, [seed]))[0], palette)
+        return render.draw(upsampler, palette, generator.sample(prompt, [seed]))[0]
 
-    return draw, {"method": "flow-64px+upsampler",
+    return draw, {"method": "flow-64px+examples+upsampler",
                   "generator_base": base_id if from_base else None,
                   "train_s": round(state["seconds"] + time.perf_counter() - started, 1),
                   "generator_steps": state["steps"], "upsampler_steps": up_steps,

@@ -187,10 +187,23 @@ def upsample(model, drafts: np.ndarray) -> np.ndarray:
 
 def fit_finish(images: list[np.ndarray]) -> dict:
     """How the designer's work is finished, from their 256 px training images: the palette
-    (`fit_palette`), and for line art their stroke (`lines.fit_line_style`, else None)."""
-    from engine.image import lines
+    (`fit_palette`), for line art their stroke (`lines.fit_line_style`, else None), the draft
+    softening the generator trains with (`draft_blur`) and the training drafts that generated
+    drafts are refined from (`examples`, engine/image/refine.py)."""
+    from engine.image import lines, refine
 
-    return {**fit_palette(images), "lines": lines.fit_line_style(images)}
+    line_style = lines.fit_line_style(images)
+    blur = LINE_DRAFT_BLUR if line_style is not None else 0.0
+    return {**fit_palette(images), "lines": line_style, "draft_blur": blur,
+            "examples": refine.Examples(drafts_of(images, blur))}
+
+
+def draw(upsampler, finisher: dict, drafts: np.ndarray) -> list[np.ndarray]:
+    """The generator's (N, 64, 64, 3) drafts as the 256 px images a buyer sees: refined from the
+    designer's own drafts (when the model has them), upsampled, finished."""
+    if finisher.get("examples") is not None:
+        drafts = finisher["examples"].refine(drafts)
+    return [finish(image, finisher) for image in upsample(upsampler, drafts)]
 
 
 def finish(image: np.ndarray, palette: dict) -> np.ndarray:
@@ -221,10 +234,13 @@ def save_finisher(upsampler, palette: dict, folder: Path) -> None:
          "share": round(float(palette["share"]), 4), "upsampler_scale": upsampler.scale}))
     if palette.get("lines") is not None:
         np.savez(folder / "lines.npz", **palette["lines"])
+    if palette.get("examples") is not None:
+        np.savez_compressed(folder / "examples.npz", drafts=palette["examples"].drafts.astype(np.float16))
 
 
 def load_finisher(folder: Path) -> tuple:
-    """(upsampler in eval mode, palette) saved by `save_finisher`."""
+    """(upsampler in eval mode, palette) saved by `save_finisher`; the palette holds the
+    refinement's `examples` when the model was saved with them."""
     from safetensors.torch import load_file
 
     palette = json.loads((folder / "palette.json").read_text())
@@ -234,5 +250,11 @@ def load_finisher(folder: Path) -> tuple:
     if (folder / "lines.npz").exists():
         with np.load(folder / "lines.npz") as saved:
             line_style = {key: saved[key] for key in saved.files}
+    examples = None
+    if (folder / "examples.npz").exists():  # older models draw without refinement
+        from engine.image import refine
+
+        with np.load(folder / "examples.npz") as saved:
+            examples = refine.Examples(saved["drafts"].astype(np.float32))
     return upsampler.eval(), {**palette, "colours": np.array(palette["colours"], dtype=np.float32),
-                              "lines": line_style}
+                              "lines": line_style, "examples": examples}
