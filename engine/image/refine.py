@@ -8,19 +8,24 @@ draft is replaced by its nearest patch among the designer's training drafts (and
 images), the overlapping replacements are averaged (closer matches weigh more), and this is
 repeated a few times. It runs coarse to fine: at 32 px, where an 8 px patch spans a quarter of
 the piece and holds an arc's curvature or a grid's spacing, only the draft's coarse part is
-replaced; then at 64 px for the strokes themselves. Patches are small beside the piece, so the
+replaced, and a match must keep the draft's colours there (a prompt's colour words act through
+them), so a patch's mean colour weighs more in the search than its pixels give it; then at 64 px
+for the strokes themselves, matched on their pixels alone. Patches are small beside the piece, so the
 result is a new composition in the designer's shapes; the copy check still measures every sample.
 """
 
 import numpy as np
 
-LEVELS = ((32, 8, 1), (64, 8, 2))  # (draft px, patch px, stride between source patches)
+# (draft px, patch px, stride between source patches, colour weight: a patch's mean colour weighs
+# 1 + weight^2 times what its pixels give it in the search)
+LEVELS = ((32, 8, 1, 5.0), (64, 8, 2, 0.0))
 ITERATIONS = 4  # rounds of matching and averaging per level
 STRIDE = 2  # px between the draft's own patches
 SEARCH_DIMS = 48  # patches are matched in this many principal components
 ROBUST = 0.8  # a match's weight is its distance ** (ROBUST - 2): near matches dominate
 MAX_PATCHES = 200_000  # per level; larger portfolios are subsampled
 FIT_SAMPLE = 20_000  # patches the principal components are computed from
+QUERY_BLOCK = 128  # query patches matched at once
 
 
 def _tensor(images: np.ndarray):
@@ -39,10 +44,10 @@ def _shrink(images, size: int):
 class _Level:
     """The designer's patches at one draft size, with the basis they are searched in."""
 
-    def __init__(self, drafts, size: int, patch: int, stride: int, seed: int = 0):
+    def __init__(self, drafts, size: int, patch: int, stride: int, colour_weight: float, seed: int = 0):
         import torch
 
-        self.size, self.patch = size, patch
+        self.size, self.patch, self.colour_weight = size, patch, colour_weight
         columns = torch.nn.functional.unfold(_shrink(drafts, size), patch, stride=stride)
         patches = columns.permute(0, 2, 1).reshape(-1, columns.shape[1])
         rng = np.random.default_rng(seed)
@@ -53,8 +58,28 @@ class _Level:
         _, _, vt = torch.linalg.svd(sample - self.mean, full_matrices=False)
         self.basis = vt[:SEARCH_DIMS].T.contiguous()
         self.patches = patches.contiguous()
-        self.codes = (patches - self.mean) @ self.basis
+        self.codes = self.encode(patches)
         self.norms = (self.codes ** 2).sum(1)
+
+    def encode(self, patches):
+        """Patches as search codes: their principal components and, weighted by the level's
+        colour weight, their mean colour, so that a match keeps the colour the prompt gave the draft."""
+        import torch
+
+        codes = (patches - self.mean) @ self.basis
+        if not self.colour_weight:
+            return codes
+        colour = patches.reshape(len(patches), 3, -1).mean(-1) * self.patch * self.colour_weight
+        return torch.cat([codes, colour], 1)
+
+    def nearest(self, queries):
+        """The index of each query patch's nearest patch of the designer's (in SEARCH_DIMS
+        components), a block of queries at a time to bound the memory the distances take."""
+        import torch
+
+        codes = self.encode(queries)
+        return torch.cat([(self.norms[None, :] - 2 * block @ self.codes.T).argmin(1)
+                          for block in codes.split(QUERY_BLOCK)])
 
     def refine(self, image, iterations: int = ITERATIONS):
         """(1, 3, size, size) image -> the same redrawn from this level's patches."""
@@ -64,9 +89,7 @@ class _Level:
         side = image.shape[-1]
         for _ in range(iterations):
             queries = unfold(image, self.patch, stride=STRIDE)[0].T  # (positions, 3 * patch^2)
-            codes = (queries - self.mean) @ self.basis
-            nearest = (self.norms[None, :] - 2 * codes @ self.codes.T).argmin(1)
-            matches = self.patches[nearest]
+            matches = self.patches[self.nearest(queries)]
             distance = (queries - matches).norm(dim=1) + 1e-3
             weight = distance ** (ROBUST - 2)
             total = fold((matches * weight[:, None]).T[None], side, self.patch, stride=STRIDE)
@@ -85,7 +108,7 @@ class Examples:
         self.drafts = np.asarray(drafts, dtype=np.float16).astype(np.float32)  # as saved
         images = _tensor(self.drafts)
         images = torch.cat([images, images.flip(-1)])
-        self.levels = [_Level(images, size, patch, stride, seed) for size, patch, stride in LEVELS]
+        self.levels = [_Level(images, *level, seed=seed) for level in LEVELS]
 
     def refine(self, drafts: np.ndarray) -> np.ndarray:
         """(N, 64, 64, 3) drafts in [0, 1] -> the same drafts redrawn from the designer's patches,
