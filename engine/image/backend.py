@@ -1,8 +1,10 @@
 """The image backend: draws 256 px images from a designer's saved model.
 
-embedded: the folder holds the flow-matching generator, the upsampler and the palette
-(engine/image/flow.py, render.py); the newest MAX_MODELS are kept loaded. hub: the folder holds a
-LoRA for the pretrained pipeline of the settings (engine/image/hub.py), loaded once.
+embedded: the folder holds the flow-matching generator, the training drafts its drafts are
+refined from, the upsampler and the palette (engine/image/flow.py, refine.py, render.py); the
+newest MAX_MODELS are kept loaded (the refinement's patches take about 85 MB for a 30-piece
+portfolio). hub: the folder holds a LoRA for the pretrained pipeline of the settings
+(engine/image/hub.py), loaded once.
 """
 
 import collections

@@ -73,8 +73,8 @@ class _Level:
         return torch.cat([codes, colour], 1)
 
     def nearest(self, queries):
-        """The index of each query patch's nearest patch of the designer's (in SEARCH_DIMS
-        components), a block of queries at a time to bound the memory the distances take."""
+        """The index of each query patch's nearest patch of the designer's (by their search
+        codes), a block of queries at a time to bound the memory the distances take."""
         import torch
 
         codes = self.encode(queries)

@@ -1,7 +1,9 @@
 """From the generator's 64 px draft to the 256 px image a buyer sees, learned from the designer's
 own portfolio.
 
-Two pieces, both fitted on the designer's training images only:
+Three pieces, all fitted on the designer's training images only:
+- the refinement (engine/image/refine.py): the draft redrawn from patches of the designer's own
+  training drafts, which mends the generator's wobbling and broken shapes;
 - the upsampler: a small convolutional net that maps a 64 px image to 256 px (x4, sub-pixel
   convolution), trained on the portfolio shrunk to 64 px and its 256 px originals; its inputs are
   jittered with noise so that it also redraws the generator's imperfect drafts;
