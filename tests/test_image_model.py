@@ -283,6 +283,7 @@ def test_a_short_training_job_judges_and_records_a_version(tmp_path, monkeypatch
         assert report["method"] == "hub-lora" and view["current"]["base_model_id"].endswith("model")
     else:
         assert report["method"] == "flow-64px+examples+upsampler" and "teal" in report["tags"]
+        assert report["refined"]
         assert view["current"]["base_model_id"] == report["generator_base"] == house.BASE_ID
         assert done["preview_path"] and Image.open(done["preview_path"]).size == (384, 96)
 

@@ -60,7 +60,7 @@ def _made_md(report: dict, current: dict) -> str:
                      f"{report['train_s'] / 60:.1f} min ({report['generator_steps']:,} generator steps, "
                      f"upsampler {report['upsampler_steps']:,} steps)"
                      + (" · drafts mended from patches of your own pieces"
-                        if "examples" in report.get("method", "") else "")
+                        if report.get("refined") else "")
                      + (" · lines redrawn in your stroke" if report.get("line_art") else "")
                      + (f" · {len(report['palette'])}-colour flat palette"
                         if report.get("flat_palette") and not report.get("line_art") else ""))

@@ -154,6 +154,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
                   "generator_steps": state["steps"], "upsampler_steps": up_steps,
                   "upsampler_loss": round(up_loss, 4), "flat_palette": bool(palette["flat"]),
                   "line_art": palette["lines"] is not None, "draft_blur": blur,
+                  "refined": palette["examples"] is not None,
                   "palette": [[round(float(c) * 255) for c in colour] for colour in palette["colours"]],
                   "tags": state["vocabulary"]}
 
