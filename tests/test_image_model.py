@@ -86,18 +86,6 @@ def test_flat_work_gets_a_small_palette_and_snapping_cleans_specks():
     assert np.allclose(render.snap(poster, palette["colours"], window=9), palette["colours"][0])
 
 
-def test_flat_work_is_drawn_with_strong_guidance_and_line_art_with_mild(tmp_path):
-    flat = render.fit_finish(split("bauhaus", 12, 0)[0])
-    line_art = render.fit_finish(split("neon", 18, 0)[0])
-    assert flat["guidance"] == flow.FLAT_GUIDANCE > line_art["guidance"] == flow.GUIDANCE
-    render.save_finisher(render.build_upsampler(), flat, tmp_path)
-    assert render.load_finisher(tmp_path)[1]["guidance"] == flow.FLAT_GUIDANCE
-    saved = json.loads((tmp_path / "palette.json").read_text())
-    del saved["guidance"]  # a model saved before guidance was recorded
-    (tmp_path / "palette.json").write_text(json.dumps(saved))
-    assert render.load_finisher(tmp_path)[1]["guidance"] == flow.GUIDANCE
-
-
 def test_refining_warped_drafts_from_the_designers_patches_makes_them_read_as_the_designers(judged):
     """A small generator's drafts wobble like warped fakes. Redrawn from patches of the training
     drafts (engine/image/refine.py), new pieces that were warped are credited by the judge far
@@ -199,19 +187,6 @@ def small_model(tmp_path_factory):
     upsampler, _, _ = render.train_upsampler(train, seconds=2.0)
     render.save_finisher(upsampler, render.fit_finish(train), folder)
     return folder
-
-
-def test_the_backend_draws_with_the_guidance_the_model_was_saved_with(small_model, tmp_path):
-    from engine.image.backend import ImageBackend
-
-    folder = tmp_path / "model"
-    shutil.copytree(small_model, folder)
-    strong = ImageBackend(make_settings(tmp_path / "data")).draw(folder, "a teal circle", [1])[0]
-    saved = json.loads((folder / "palette.json").read_text())
-    assert saved["guidance"] == flow.FLAT_GUIDANCE
-    (folder / "palette.json").write_text(json.dumps({**saved, "guidance": flow.GUIDANCE}))
-    mild = ImageBackend(make_settings(tmp_path / "data")).draw(folder, "a teal circle", [1])[0]
-    assert not np.array_equal(np.asarray(strong), np.asarray(mild))
 
 
 def test_a_saved_model_draws_the_same_256_px_images_for_the_same_seeds(small_model):

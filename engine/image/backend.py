@@ -12,6 +12,7 @@ from pathlib import Path
 
 MAX_MODELS = 8
 DRAFT_STEPS = 20
+GUIDANCE = 2.0
 
 
 class ImageBackend:
@@ -50,7 +51,7 @@ class ImageBackend:
             from engine.image import render
 
             generator, upsampler, palette = self._embedded(folder)
-            drafts = generator.sample(prompt, seeds, steps=DRAFT_STEPS, guidance=palette["guidance"])
+            drafts = generator.sample(prompt, seeds, steps=DRAFT_STEPS, guidance=GUIDANCE)
             return [render.to_image(image) for image in render.draw(upsampler, palette, drafts)]
         from engine.image import hub
 

@@ -37,8 +37,6 @@ STOP_WORDS = {"a", "an", "the", "and", "in", "on", "of", "with", "over", "under"
               "beside", "by", "for", "to", "at", "from", "layout", "background", "small", "large",
               "big", "into", "its", "is", "are", "one", "two", "three", "four", "five", "six",
               "seven", "eight", "nine", "ten", "thick", "thin"}
-GUIDANCE = 2.0  # classifier-free guidance on the tags, unless a model's finisher says otherwise
-FLAT_GUIDANCE = 8.0  # for flat-colour work (engine/image/render.py: fit_finish)
 MIN_TAG_COUNT = 2  # a word must describe at least this many training images to become a tag
 MIRROR = {"left": "right", "right": "left"}
 
@@ -232,7 +230,7 @@ class Generator:
         """The vocabulary words a prompt contains: what steers this model."""
         return [w for w, on in zip(self.vocabulary, tag_vector(prompt, self.vocabulary)) if on]
 
-    def sample(self, prompt: str, seeds: list[int], steps: int = 20, guidance: float = GUIDANCE) -> np.ndarray:
+    def sample(self, prompt: str, seeds: list[int], steps: int = 20, guidance: float = 2.0) -> np.ndarray:
         """(len(seeds), draft, draft, 3) drafts in [0, 1], one per seed, for the prompt's tags."""
         import torch
         from diffusers import FlowMatchEulerDiscreteScheduler

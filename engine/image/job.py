@@ -146,8 +146,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
     generator = flow.Generator(state)
 
     def draw(prompt, seed):
-        drafts = generator.sample(prompt, [seed], guidance=palette["guidance"])
-        return render.draw(upsampler, palette, drafts)[0]
+        return render.draw(upsampler, palette, generator.sample(prompt, [seed]))[0]
 
     return draw, {"method": "flow-64px+examples+upsampler",
                   "generator_base": base_id if from_base else None,
@@ -155,7 +154,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
                   "generator_steps": state["steps"], "upsampler_steps": up_steps,
                   "upsampler_loss": round(up_loss, 4), "flat_palette": bool(palette["flat"]),
                   "line_art": palette["lines"] is not None, "draft_blur": blur,
-                  "refined": palette["examples"] is not None, "guidance": palette["guidance"],
+                  "refined": palette["examples"] is not None,
                   "palette": [[round(float(c) * 255) for c in colour] for colour in palette["colours"]],
                   "tags": state["vocabulary"]}
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.image.flow import DRAFT, FLAT_GUIDANCE, GUIDANCE  # DRAFT: what the upsampler enlarges
+from engine.image.flow import DRAFT  # the generator's draft: what the upsampler enlarges
 
 FINAL = 256
 MAX_PALETTE = 8
@@ -188,22 +188,15 @@ def upsample(model, drafts: np.ndarray) -> np.ndarray:
 
 
 def fit_finish(images: list[np.ndarray]) -> dict:
-    """How the designer's work is drawn and finished, from their 256 px training images: the
-    palette (`fit_palette`), for line art their stroke (`lines.fit_line_style`, else None), the
-    draft softening the generator trains with (`draft_blur`), the training drafts that generated
-    drafts are refined from (`examples`, engine/image/refine.py) and the classifier-free
-    `guidance` drafts are drawn with. Flat-colour work is all layout: which shapes, where, in
-    which colours; strong guidance holds a draft to its brief's layout (pilots
-    on Mara's model: 0.84 of samples credited at guidance 2, 0.94 at 4.5, 0.97 at 8). Line art
-    keeps mild guidance: on Theo's glowing strokes it saturates and warps them (0.86 at 2, 0.83
-    at 4.5, 0.75 at 8)."""
+    """How the designer's work is finished, from their 256 px training images: the palette
+    (`fit_palette`), for line art their stroke (`lines.fit_line_style`, else None), the draft
+    softening the generator trains with (`draft_blur`) and the training drafts that generated
+    drafts are refined from (`examples`, engine/image/refine.py)."""
     from engine.image import lines, refine
 
-    palette = fit_palette(images)
     line_style = lines.fit_line_style(images)
     blur = LINE_DRAFT_BLUR if line_style is not None else 0.0
-    guidance = FLAT_GUIDANCE if palette["flat"] and line_style is None else GUIDANCE
-    return {**palette, "lines": line_style, "draft_blur": blur, "guidance": guidance,
+    return {**fit_palette(images), "lines": line_style, "draft_blur": blur,
             "examples": refine.Examples(drafts_of(images, blur))}
 
 
@@ -240,8 +233,7 @@ def save_finisher(upsampler, palette: dict, folder: Path) -> None:
     save_file({k: v.contiguous() for k, v in upsampler.state_dict().items()}, str(folder / "upsampler.safetensors"))
     (folder / "palette.json").write_text(json.dumps(
         {"colours": np.round(palette["colours"], 5).tolist(), "flat": bool(palette["flat"]),
-         "share": round(float(palette["share"]), 4), "upsampler_scale": upsampler.scale,
-         "guidance": float(palette.get("guidance", GUIDANCE))}))
+         "share": round(float(palette["share"]), 4), "upsampler_scale": upsampler.scale}))
     if palette.get("lines") is not None:
         np.savez(folder / "lines.npz", **palette["lines"])
     if palette.get("examples") is not None:
@@ -250,8 +242,7 @@ def save_finisher(upsampler, palette: dict, folder: Path) -> None:
 
 def load_finisher(folder: Path) -> tuple:
     """(upsampler in eval mode, palette) saved by `save_finisher`; the palette holds the
-    refinement's `examples` when the model was saved with them, and the `guidance` its drafts
-    are drawn with (GUIDANCE for models saved before it was recorded)."""
+    refinement's `examples` when the model was saved with them."""
     from safetensors.torch import load_file
 
     palette = json.loads((folder / "palette.json").read_text())
@@ -267,6 +258,5 @@ def load_finisher(folder: Path) -> tuple:
 
         with np.load(folder / "examples.npz") as saved:
             examples = refine.Examples(saved["drafts"].astype(np.float32))
-    return upsampler.eval(), {"guidance": GUIDANCE, **palette,
-                              "colours": np.array(palette["colours"], dtype=np.float32),
+    return upsampler.eval(), {**palette, "colours": np.array(palette["colours"], dtype=np.float32),
                               "lines": line_style, "examples": examples}
