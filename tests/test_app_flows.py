@@ -226,6 +226,5 @@ def test_an_image_models_report_says_what_made_it():
     assert "fine-tuned from the house base on 27 images" in made
     assert "drafts mended from patches of your own pieces" in made and "lines redrawn in your stroke" in made
     assert "rings, teal" in made
-    earlier = {k: v for k, v in report.items() if k != "refined"} | {"method": "flow-64px+upsampler"}
-    earlier = _made_md(earlier, {"base_model_id": "signature/house-64"})
-    assert "mended" not in earlier
+    unrefined = {k: v for k, v in report.items() if k != "refined"} | {"method": "flow-64px+upsampler"}
+    assert "mended" not in _made_md(unrefined, {"base_model_id": "signature/house-64"})
