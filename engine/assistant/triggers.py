@@ -248,17 +248,23 @@ class TriggerDetector:
 
 
 def chunks(message: str, words: int = 60) -> list[str]:
-    """The message whole when short; else runs of whole sentences of about `words` words, and
-    each sentence on its own (a short request after a long text is not diluted by it)."""
+    """The pieces a message is scored by: the message whole when short, else runs of whole
+    sentences of about `words` words; and, when it has more than one, each paragraph and each
+    sentence of three words or more on its own, so that a request after other text (a long one,
+    or a short one that outweighs it) is not diluted by it."""
+    sentence_texts = [t.strip() for t in re.findall(r"[^.!?\n]+[.!?]*", message) if t.strip()]
     if len(message.split()) <= words:
-        return [message]
-    pieces, current = [], []
-    for sentence in re.findall(r"[^.!?\n]+[.!?]*", message):
-        if current and len(" ".join(current).split()) + len(sentence.split()) > words:
+        pieces = [message]
+    else:
+        pieces, current = [], []
+        for sentence in sentence_texts:
+            if current and len(" ".join(current).split()) + len(sentence.split()) > words:
+                pieces.append(" ".join(current))
+                current = []
+            current.append(sentence)
+        if current:
             pieces.append(" ".join(current))
-            current = []
-        current.append(sentence.strip())
-    if current:
-        pieces.append(" ".join(current))
-    sentences = [t.strip() for t in re.findall(r"[^.!?\n]+[.!?]*", message) if len(t.split()) >= 3]
-    return list(dict.fromkeys(p for p in pieces + sentences if p.strip())) or [message]
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", message) if p.strip()]
+    sentences = [t for t in sentence_texts if len(t.split()) >= 3]
+    extra = (paragraphs if len(paragraphs) > 1 else []) + (sentences if len(sentences) > 1 else [])
+    return list(dict.fromkeys(p for p in pieces + extra if p.strip())) or [message]
