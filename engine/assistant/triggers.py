@@ -219,9 +219,9 @@ class TriggerDetector:
         return service, score - max(ordinary, covered)
 
     def match(self, message: str, vector: np.ndarray | None = None) -> Match | None:
-        """The topic `message` falls under, or None when the assistant may answer it. A long
-        message is scored piece by piece (the embedder reads 128 word pieces), so a request
-        at the end of a long text still counts."""
+        """The topic `message` falls under, or None when the assistant may answer it. A message
+        is scored piece by piece (`chunks`: the embedder reads 128 word pieces), so a request
+        after other text still counts."""
         words = fold(message).split()
         for name, _, topic_words, _ in self.topics:
             hit = next((word for word in topic_words if word_hit(words, word)), None)
