@@ -267,4 +267,4 @@ def chunks(message: str, words: int = 60) -> list[str]:
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", message) if p.strip()]
     sentences = [t for t in sentence_texts if len(t.split()) >= 3]
     extra = (paragraphs if len(paragraphs) > 1 else []) + (sentences if len(sentences) > 1 else [])
-    return list(dict.fromkeys(p for p in pieces + extra if p.strip())) or [message]
+    return list(dict.fromkeys(pieces + extra))
