@@ -10,8 +10,7 @@ Tags are the words of the portfolio's captions that the generator can learn from
 colours, layouts: `caption_tags`); a prompt steers the output through the tags it contains.
 Training follows the flow-matching recipe of diffusers' FlowMatchEulerDiscreteScheduler: the
 noisy image is `sigma * noise + (1 - sigma) * image` and the net predicts `noise - image`; sampling
-is that scheduler's Euler steps with classifier-free guidance on the tags, then one restart (see
-RESTART). The learning rate warms
+is that scheduler's Euler steps with classifier-free guidance on the tags. The learning rate warms
 up, then follows a half cosine down as the time budget runs out; an exponential moving average of
 the weights is what gets saved and sampled.
 """
@@ -40,10 +39,6 @@ STOP_WORDS = {"a", "an", "the", "and", "in", "on", "of", "with", "over", "under"
               "seven", "eight", "nine", "ten", "thick", "thin"}
 MIN_TAG_COUNT = 2  # a word must describe at least this many training images to become a tag
 MIRROR = {"left": "right", "right": "left"}
-# (sigma, Euler steps): once drawn, a draft is noised back to this sigma with fresh noise and
-# drawn down again (restart sampling, Xu et al. 2023): the second descent straightens strokes the
-# first left bent
-RESTART = (0.4, 8)
 
 
 def words(text: str) -> list[str]:
@@ -235,11 +230,8 @@ class Generator:
         """The vocabulary words a prompt contains: what steers this model."""
         return [w for w, on in zip(self.vocabulary, tag_vector(prompt, self.vocabulary)) if on]
 
-    def sample(self, prompt: str, seeds: list[int], steps: int = 20, guidance: float = 2.0,
-               restart: tuple | None = RESTART) -> np.ndarray:
-        """(len(seeds), draft, draft, 3) drafts in [0, 1], one per seed, for the prompt's tags;
-        `restart` (sigma, steps) noises them back to sigma once and draws them down again (None:
-        no restart). A seed gives the same draft alone or in a batch."""
+    def sample(self, prompt: str, seeds: list[int], steps: int = 20, guidance: float = 2.0) -> np.ndarray:
+        """(len(seeds), draft, draft, 3) drafts in [0, 1], one per seed, for the prompt's tags."""
         import torch
         from diffusers import FlowMatchEulerDiscreteScheduler
 
@@ -247,25 +239,15 @@ class Generator:
         scheduler.set_timesteps(steps)
         n = len(seeds)
         side, depth = self.draft // self.patch, 3 * self.patch ** 2
-        noise = [torch.Generator().manual_seed(int(s)) for s in seeds]
-        x = torch.stack([torch.randn(depth, side, side, generator=g) for g in noise])
+        x = torch.stack([torch.randn(depth, side, side, generator=torch.Generator().manual_seed(int(s)))
+                         for s in seeds])
         condition = torch.from_numpy(tag_vector(prompt, self.vocabulary)).expand(n, -1)
         with torch.no_grad():
             embedded = self.tags(torch.cat([condition, torch.zeros_like(condition)]))
-
-            def velocity(x, t):
+            for t in scheduler.timesteps:
                 both = self.unet(torch.cat([x, x]), t.expand(2 * n), class_labels=embedded).sample
                 conditioned, unconditioned = both[:n], both[n:]
-                return unconditioned + guidance * (conditioned - unconditioned)
-
-            for t in scheduler.timesteps:
-                x = scheduler.step(velocity(x, t), t, x).prev_sample
-            if restart:
-                sigma, restart_steps = restart
-                fresh = torch.stack([torch.randn(depth, side, side, generator=g) for g in noise])
-                x = sigma * fresh + (1 - sigma) * x
-                sigmas = np.linspace(sigma, 0.0, restart_steps + 1)
-                for high, low in zip(sigmas[:-1], sigmas[1:]):  # Euler, as the scheduler steps
-                    x = x + (low - high) * velocity(x, torch.tensor(high * 1000, dtype=torch.float32))
+                velocity = unconditioned + guidance * (conditioned - unconditioned)
+                x = scheduler.step(velocity, t, x).prev_sample
         x = torch.nn.functional.pixel_shuffle(x, self.patch)
         return ((x.clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).numpy()
