@@ -147,25 +147,39 @@ def mark_failed(db, version_id: int, reason: str) -> None:
 
 
 def run_training(ctx, work, threads: int | None = None):
-    """Run a training job's `work()` on `threads` torch threads (unchanged when None), putting the
-    serving thread count back afterwards. A failure or cancel marks the version failed; a shutdown
-    leaves it to resume after restart."""
+    """Run a training job's `work()` on a thread of its own with `threads` torch threads
+    (unchanged when None). A failure or cancel marks the version failed; a shutdown leaves it to
+    resume after restart.
+
+    A fresh thread per job: in the job worker's own thread, a second training after a first one
+    ran at one core's speed although torch reported two threads."""
+    import threading
+
     import torch
 
+    outcome = {}
 
-    serving_threads = torch.get_num_threads()
-    if threads:
-        torch.set_num_threads(max(1, threads))
+    def run():
+        if threads:
+            torch.set_num_threads(max(1, threads))
+        try:
+            outcome["result"] = work()
+        except BaseException as exc:  # re-raised in the job worker's thread below
+            outcome["error"] = exc
+
+    runner = threading.Thread(target=run, name=f"{threading.current_thread().name}-training")
+    runner.start()
+    runner.join()
     try:
-        return work()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
     except RunnerStopping:
         raise
     except BaseException as exc:
         mark_failed(ctx.db, ctx.payload["version_id"],
                     "cancelled" if isinstance(exc, JobCancelled) else f"{type(exc).__name__}: {exc}")
         raise
-    finally:
-        torch.set_num_threads(serving_threads)
 
 
 def on_training_end(db, job: dict) -> None:
