@@ -15,8 +15,14 @@ Then, on the held-out examples only:
   offer against held-out requests they do offer and ordinary messages;
 - disclosure: held-out questions whether one talks to an AI against ordinary messages and
   requests for a human.
+With `--unseen-services`, a third of the catalogue services that none of the demo creators' gigs
+falls under are also held out whole (left out of the adapter and of the catalogue), as buyers ask
+for work the catalogue does not list: the outside-services recall on their requests is reported
+apart, at the chosen margin and at the shipped one. The thresholds of such a run are not the
+shipped ones (they are chosen with fewer services).
 Prints each chosen value with its recall and ordinary hand-off rate, then one JSON object.
 Usage: python bench/assistant_calibrate.py [--encoder tuned|base] [--ordinary-rate 0.03] [--steps N]
+[--unseen-services]
 """
 
 import argparse
@@ -51,6 +57,23 @@ def split(rng) -> tuple[set[str], set[str]]:
         topic = examples.TOPIC_PARAPHRASES[name]
         held |= {name, *topic["phrases"], *topic["messages"], *topic["near_misses"]}
     return held, topics
+
+
+def unseen_services(rng) -> set[str]:
+    """A third of the catalogue services that no demo creator's gig falls under (by the frozen
+    encoder, as TriggerDetector._covered finds them), to hold out whole."""
+    model = triggers.TriggerModel(TextEmbedder(threads=2))
+    covered = set()
+    for spec in CREATORS:
+        detector = model.for_seller([{"name": triggers.OUTSIDE_SERVICES, "phrases": [], "words": [],
+                                      "builtin": 1}], _gig_texts(spec))
+        covered |= detector.covered
+    offered_by_none = sorted(set(examples.SERVICES) - covered)
+    return set(rng.choice(offered_by_none, size=len(offered_by_none) // 3, replace=False))
+
+
+def _gig_texts(spec: dict) -> list[str]:
+    return [t for title, description, _ in spec["gigs"] for t in (title, f"{title}: {description}")]
 
 
 def lowest_passing(pos: np.ndarray, neg: np.ndarray, rate: float, grid) -> tuple[float, float, float]:
@@ -107,28 +130,45 @@ def custom(embedder, held, topics, rate, rng):
     return lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.3, 0.3, 0.01))
 
 
-def outside(embedder, held, rate):
+def outside(embedder, held, rate, unseen: set[str] = frozenset()):
+    """(margin, recall, ordinary rate) on held-out requests for catalogue services; with `unseen`
+    (services held out whole), also the recall on their requests at that margin and at the
+    shipped one."""
     embed = embedder.encode
-    services = {name: [t for t in texts if t not in held] for name, texts in examples.SERVICES.items()}
-    queries = [(name, t) for name, texts in examples.SERVICES.items() for t in texts if t in held]
+    services = {name: [t for t in texts if t not in held] for name, texts in examples.SERVICES.items()
+                if name not in unseen}
+    queries = [(name, t) for name, texts in examples.SERVICES.items() for t in texts
+               if t in held and name not in unseen]
+    unseen_vecs = embed([t for name in sorted(unseen) for t in examples.SERVICES[name]]) if unseen else None
     ordinary_texts = [t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held]
     model = triggers.TriggerModel(embedder, services=services, ordinary=ordinary_texts)
     query_vecs = embed([t for _, t in queries])
     benign_vecs = embed([t for t in examples.BENIGN if t in held])
-    pos, neg = [], []
+    pos, neg, unseen_scores = [], [], []
     for spec in CREATORS:
-        gig_texts = [t for title, description, _ in spec["gigs"] for t in (title, f"{title}: {description}")]
         detector = model.for_seller([{"name": triggers.OUTSIDE_SERVICES, "phrases": [], "words": [],
-                                      "builtin": 1}], gig_texts)
-        for (name, _), vector in zip(queries, query_vecs):
+                                      "builtin": 1}], _gig_texts(spec))
+
+        def score(vector):
             ordinary = float(triggers._top_mean(vector[None] @ model._ordinary_vecs.T)[0])
-            (neg if name in detector.covered else pos).append(detector.outside_score(vector, ordinary)[1])
+            return detector.outside_score(vector, ordinary)[1]
+
+        for (name, _), vector in zip(queries, query_vecs):
+            (neg if name in detector.covered else pos).append(score(vector))
+        if unseen:
+            unseen_scores += [score(vector) for vector in unseen_vecs]
         for vector in benign_vecs:
             if max(model.service_scores(vector).values()) >= GENERIC:
                 continue  # about some service: in or out of scope depending on the creator
             ordinary = float(triggers._top_mean(vector[None] @ model._ordinary_vecs.T)[0])
             neg.append(detector.outside_score(vector, ordinary)[1])
-    return lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.2, 0.3, 0.01))
+    found = lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.2, 0.3, 0.01))
+    if not unseen:
+        return found, None
+    unseen_scores = np.array(unseen_scores)
+    return found, {"services": sorted(unseen), "requests": len(unseen_vecs),
+                   "recall": round(float((unseen_scores > found[0]).mean()), 3),
+                   "recall_at_shipped_margin": round(float((unseen_scores > triggers.OUTSIDE_MARGIN).mean()), 3)}
 
 
 def disclosure(embedder, held, rate):
@@ -147,9 +187,13 @@ def main():
     parser.add_argument("--encoder", choices=("tuned", "base"), default="tuned")
     parser.add_argument("--ordinary-rate", type=float, default=0.03)
     parser.add_argument("--steps", type=int, default=tuning.STEPS)
+    parser.add_argument("--unseen-services", action="store_true",
+                        help="also hold out whole a third of the services no demo creator offers")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     held, topics = split(rng)
+    unseen = unseen_services(np.random.default_rng(1)) if args.unseen_services else set()
+    held |= {t for name in unseen for t in examples.SERVICES[name]}
     started = time.perf_counter()
     if args.encoder == "tuned":
         import torch
@@ -167,13 +211,19 @@ def main():
           f"(held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
     found["builtin"] = {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
                         "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
+    outside_found, unseen_found = outside(embedder, held, args.ordinary_rate, unseen)
     runs = (("custom_margin", lambda: custom(embedder, held, topics, args.ordinary_rate, rng)),
-            ("outside_margin", lambda: outside(embedder, held, args.ordinary_rate)),
+            ("outside_margin", lambda: outside_found),
             ("disclosure_similarity", lambda: disclosure(embedder, held, 0.01)))
     for name, run in runs:
         threshold, recall, rate = run()
         print(f"{name}: {threshold:.2f} (held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
         found[name] = {"threshold": round(threshold, 2), "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
+    if unseen_found:
+        found["unseen_services"] = unseen_found
+        print(f"unseen services ({len(unseen)}, {unseen_found['requests']} requests): recall "
+              f"{unseen_found['recall']:.3f} at the chosen margin, "
+              f"{unseen_found['recall_at_shipped_margin']:.3f} at the shipped {triggers.OUTSIDE_MARGIN}")
     print(json.dumps(found))
 
 

@@ -135,8 +135,8 @@ def test_a_trigger_after_other_text_still_hands_off(market):
               "with the word OK.")
     (reply,), _ = chat(market, "ines", f"{opener}\n\nTalk to creator")
     assert reply.finish() and reply.handoff == "Asking for a human"
-    (reply,), _ = chat(market, "ines", opener)
-    assert reply.finish() and reply.handoff is None
+    (reply,), _ = chat(market, "ines", opener)  # alone, it is not a request for a human
+    assert reply.finish() and reply.handoff != "Asking for a human"
 
 
 def test_a_creators_own_topic_and_work_they_do_not_offer_hand_off(market):

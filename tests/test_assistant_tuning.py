@@ -59,6 +59,16 @@ def test_a_missing_adapter_says_how_to_make_it(tmp_path):
         tuning.TunedEmbedder(tmp_path)
 
 
+def test_every_batch_holds_the_kinds_the_detector_tells_apart():
+    groups = {"Asking for a human": ["a", "b"], "disclosure": ["c", "d"], "ordinary": ["e", "f"],
+              **{f"service: {i}": ["g", "h"] for i in range(30)}, "topic: Weekend work": ["i", "j"]}
+    rng = np.random.default_rng(0)
+    batches = [tuning.batch_kinds(groups, rng, size=8) for _ in range(50)]
+    assert all(b[:3] == [0, 1, 2] and len(b) == len(set(b)) == 8 for b in batches)
+    assert len({k for b in batches for k in b}) > 20  # the rest is drawn, not fixed
+    assert tuning.batch_kinds({"ordinary": ["e", "f"], "disclosure": ["c", "d"]}, rng) == [0, 1]
+
+
 def test_held_out_examples_are_left_out_of_the_fit():
     groups = tuning.training_groups()
     some = groups["Disputes and refunds"][:3]

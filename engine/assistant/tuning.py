@@ -8,7 +8,7 @@ adapter is fitted contrastively (a supervised contrastive loss over batches of a
 each of many kinds, as in SetFit) on the examples in assets/assistant_examples.py, including
 creator-style topics that are not the built-in ones, so that a topic set up with two or three
 phrases is matched better too. It ships in assets/assistant_encoder/ and is rebuilt with
-`python -m engine.assistant.tuning` (about 6 minutes on two cores).
+`python -m engine.assistant.tuning` (about 7 minutes on two cores).
 """
 
 import json
@@ -76,15 +76,13 @@ def fine_tune(groups: dict[str, list[str]], steps: int = STEPS, seed: int = 0, b
     params = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(params, LEARNING_RATE, weight_decay=0.0)
     kinds = list(groups)
-    weights = np.array([np.sqrt(len(groups[k])) for k in kinds])
     model.train()
     losses = []
     for step in range(steps):
         lr = LEARNING_RATE * min(1.0, (step + 1) / 30) * 0.5 * (1 + np.cos(np.pi * step / steps))
         for group in optimiser.param_groups:
             group["lr"] = lr
-        picked = rng.choice(len(kinds), size=min(KINDS_PER_BATCH, len(kinds)), replace=False,
-                            p=weights / weights.sum())
+        picked = batch_kinds(groups, rng)
         texts, labels = [], []
         for k in picked:
             pool = groups[kinds[k]]
@@ -101,6 +99,21 @@ def fine_tune(groups: dict[str, list[str]], steps: int = STEPS, seed: int = 0, b
             progress(step + 1, steps, float(np.mean(losses[-25:])))
     model.eval()
     return model
+
+
+def batch_kinds(groups: dict[str, list[str]], rng, size: int = KINDS_PER_BATCH) -> list[int]:
+    """Indices into `groups` of the kinds in one batch. The kinds the detector tells apart directly
+    (built-in topics, disclosure, ordinary) are in every batch; services and example creator topics
+    fill the rest, drawn by the square root of their size. (Drawn like the rest, the built-in
+    topics lost out to 105 services: held-out recall 0.70 against 0.88.)"""
+    kinds = list(groups)
+    anchors = [k for k, kind in enumerate(kinds) if not kind.startswith(("service: ", "topic: "))]
+    others = [k for k in range(len(kinds)) if k not in anchors]
+    if not others or size <= len(anchors):
+        return anchors
+    weights = np.array([np.sqrt(len(groups[kinds[k]])) for k in others])
+    drawn = rng.choice(others, size=min(size - len(anchors), len(others)), replace=False, p=weights / weights.sum())
+    return anchors + [int(k) for k in drawn]
 
 
 def supervised_contrastive(vectors, labels, temperature: float = TEMPERATURE):
