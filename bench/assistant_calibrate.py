@@ -1,34 +1,40 @@
 """Choose the assistant's trigger and disclosure thresholds on the fitted examples alone
 (assets/assistant_examples.py); the evaluation set (tests/data/assistant_eval.json) is never read.
 
-A quarter of every kind of example (each built-in topic, the questions whether one talks to an AI,
-ordinary messages, each service's requests) and a quarter of the example creator topics, whole,
-are held out. The encoder's adapter (engine/assistant/tuning.py) is fitted on the rest, exactly as
-the shipped one is fitted on everything; with `--encoder base` the frozen MiniLM is used instead.
-Then, on the held-out examples only:
-- built-in topics: the logistic regression fitted on the rest; the lowest probability (plain, and
-  when the message holds one of the topic's cues) at which ordinary messages hand off at most
-  `--ordinary-rate` of the time;
+The examples are dealt into FOLDS parts: a part of every kind of example (each built-in topic, the
+questions whether one talks to an AI, ordinary messages, each service's requests) and a part of
+the example creator topics, whole. Each list is dealt with a random generator of its own, so
+adding an example or a service leaves the other parts as they were. For each fold, the
+encoder's adapter (engine/assistant/tuning.py) is fitted on the other parts, exactly as the
+shipped one is fitted on everything (with `--encoder base` the frozen MiniLM is used instead),
+and the fold's part is scored:
+- built-in topics: the logistic regression fitted on the rest; the highest built-in probability,
+  and whether the message holds one of the topics' cues;
 - a creator's own topic: each held-out creator topic set up as a creator would (its name and three
   phrases); its messages must hand off, its near misses and the ordinary messages must not;
 - outside services: for each demo creator's gigs, held-out requests for services they do not
   offer against held-out requests they do offer and ordinary messages;
 - disclosure: held-out questions whether one talks to an AI against ordinary messages and
   requests for a human.
+Every threshold is then chosen on the scores of all folds together: the lowest (for the built-in
+topics, the pair of plain and cued probabilities with the highest recall) at which ordinary
+messages hand off at most `--ordinary-rate` of the time (1 % for disclosure). One split held out
+about 150 ordinary messages, of which 3 % is 4 or 5: the chosen bars moved with the split.
 With `--unseen-services`, a third of the catalogue services that none of the demo creators' gigs
-falls under are also held out whole (left out of the adapter and of the catalogue), as buyers ask
-for work the catalogue does not list: the outside-services recall on their requests is reported
-apart, at the chosen margin and at the shipped one. The thresholds of such a run are not the
-shipped ones (they are chosen with fewer services).
+falls under are also held out whole in every fold (left out of the adapter and of the
+catalogue), as buyers ask for work the catalogue does not list: the outside-services recall on
+their requests is reported apart, at the chosen margin and at the shipped one. The thresholds of
+such a run are not the shipped ones (they are chosen with fewer services).
 Prints each chosen value with its recall and ordinary hand-off rate, then one JSON object.
 Usage: python bench/assistant_calibrate.py [--encoder tuned|base] [--ordinary-rate 0.03] [--steps N]
-[--unseen-services]
+[--folds 4] [--only-folds N] [--unseen-services]
 """
 
 import argparse
 import json
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -38,28 +44,42 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assets import assistant_examples as examples  # noqa: E402
 from assets.demo import CREATORS  # noqa: E402
 from engine.assistant import triggers, tuning  # noqa: E402
+from engine.assistant.models import AssistantModels  # noqa: E402
 from engine.fidelity.text import TextEmbedder  # noqa: E402
 
-HELD_SHARE = 0.25
+FOLDS = 4  # every example is held out in one fold
 GENERIC = 0.4  # ordinary messages nearer than this to a catalogue service are about that service
 
 
-def split(rng) -> tuple[set[str], set[str]]:
-    """(held-out texts, held-out creator topic names)."""
+def _rng(*key: str) -> np.random.Generator:
+    """A generator of its own for each list drawn from, so that adding an example or a service
+    leaves every other draw as it was."""
+    return np.random.default_rng([zlib.crc32(part.encode()) for part in key])
+
+
+def _quarter(key: str, items, fold: int, folds: int) -> list:
+    """The `fold`-th of `folds` parts of `items`, dealt in an order of their own."""
+    order = _rng("split", key).permutation(len(items))
+    return [items[i] for i in np.array_split(order, folds)[fold]]
+
+
+def split(fold: int = 0, folds: int = 4) -> tuple[set[str], set[str]]:
+    """(held-out texts, held-out creator topic names) of one fold: its part of every kind of
+    example and of the example creator topics."""
     held = set()
-    lists = [*examples.BUILTIN_EXAMPLES.values(), examples.DISCLOSURE_QUESTIONS, examples.BENIGN,
-             *examples.SERVICES.values()]
-    for texts in lists:
-        held |= set(rng.choice(texts, size=max(1, int(len(texts) * HELD_SHARE)), replace=False))
-    names = sorted(examples.TOPIC_PARAPHRASES)
-    topics = set(rng.choice(names, size=int(len(names) * HELD_SHARE), replace=False))
+    lists = {**{f"builtin:{name}": texts for name, texts in examples.BUILTIN_EXAMPLES.items()},
+             "disclosure": examples.DISCLOSURE_QUESTIONS, "benign": examples.BENIGN,
+             **{f"service:{name}": texts for name, texts in examples.SERVICES.items()}}
+    for key, texts in lists.items():
+        held |= set(_quarter(key, list(texts), fold, folds))
+    topics = set(_quarter("topics", sorted(examples.TOPIC_PARAPHRASES), fold, folds))
     for name in topics:
         topic = examples.TOPIC_PARAPHRASES[name]
         held |= {name, *topic["phrases"], *topic["messages"], *topic["near_misses"]}
     return held, topics
 
 
-def unseen_services(rng) -> set[str]:
+def unseen_services() -> set[str]:
     """A third of the catalogue services that no demo creator's gig falls under (by the frozen
     encoder, as TriggerDetector._covered finds them), to hold out whole."""
     model = triggers.TriggerModel(TextEmbedder(threads=2))
@@ -69,7 +89,7 @@ def unseen_services(rng) -> set[str]:
                                       "builtin": 1}], _gig_texts(spec))
         covered |= detector.covered
     offered_by_none = sorted(set(examples.SERVICES) - covered)
-    return set(rng.choice(offered_by_none, size=len(offered_by_none) // 3, replace=False))
+    return set(_rng("unseen").choice(offered_by_none, size=len(offered_by_none) // 3, replace=False))
 
 
 def _gig_texts(spec: dict) -> list[str]:
@@ -90,7 +110,9 @@ def _cued(texts: list[str]) -> np.ndarray:
                          for c in cues) for t in texts])
 
 
-def builtin(embedder, held, rate):
+def builtin(embedder, held) -> dict[str, np.ndarray]:
+    """Held-out built-in topic messages and ordinary messages: the highest built-in probability
+    of the regression fitted on the rest, whether a cue is in the text, whether it should hand off."""
     names = list(examples.BUILTIN_EXAMPLES)
     ordinary = list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS)
     fit = {name: [t for t in texts if t not in held] for name, texts in examples.BUILTIN_EXAMPLES.items()}
@@ -98,25 +120,34 @@ def builtin(embedder, held, rate):
     pos = [t for name in names for t in examples.BUILTIN_EXAMPLES[name] if t in held]
     neg = [t for t in ordinary if t in held]
     texts = pos + neg
-    best = model.predict_proba(embedder.encode(texts))[:, 1:].max(axis=1)
-    cue, is_pos = _cued(texts), np.arange(len(texts)) < len(pos)
+    return {"best": model.predict_proba(embedder.encode(texts))[:, 1:].max(axis=1),
+            "cue": _cued(texts), "positive": np.arange(len(texts)) < len(pos)}
+
+
+def choose_builtin(scores: dict[str, np.ndarray], rate: float) -> tuple[float, float, float, float]:
+    """(probability, cue probability, recall, ordinary rate): the bars with the highest recall
+    at which ordinary messages hand off at most `rate` of the time."""
+    best, cue, positive = scores["best"], scores["cue"], scores["positive"]
     found = None
     for plain in np.arange(0.3, 0.96, 0.05):
         for cue_bar in np.arange(0.05, plain + 0.01, 0.05):
             hands_off = (best > plain) | (cue & (best > cue_bar))
-            recall, ordinary_rate = float(hands_off[is_pos].mean()), float(hands_off[~is_pos].mean())
+            recall, ordinary_rate = float(hands_off[positive].mean()), float(hands_off[~positive].mean())
             if ordinary_rate <= rate and (found is None or recall > found[2]):
                 found = (float(plain), float(cue_bar), recall, ordinary_rate)
     return found
 
 
-def custom(embedder, held, topics, rate, rng):
+def custom(embedder, held, topics) -> tuple[list, list]:
+    """(scores of held-out creator topics' messages, of their near misses and ordinary messages),
+    each topic set up three times from three of its phrases."""
     embed = embedder.encode
     ordinary_fit = embed([t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held])
     benign_held = embed([t for t in examples.BENIGN if t in held])
     pos, neg = [], []
     for name in sorted(topics):
         topic = examples.TOPIC_PARAPHRASES[name]
+        rng = _rng("custom", name)
         for _ in range(3):
             phrases = list(rng.choice(topic["phrases"], size=min(3, len(topic["phrases"])), replace=False))
             vecs = embed([name, *phrases])
@@ -127,13 +158,12 @@ def custom(embedder, held, topics, rate, rng):
             pos += list(score(embed(topic["messages"])))
             neg += list(score(embed(topic["near_misses"])))
             neg += list(score(benign_held))
-    return lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.3, 0.3, 0.01))
+    return pos, neg
 
 
-def outside(embedder, held, rate, unseen: set[str] = frozenset()):
-    """(margin, recall, ordinary rate) on held-out requests for catalogue services; with `unseen`
-    (services held out whole), also the recall on their requests at that margin and at the
-    shipped one."""
+def outside(embedder, held, unseen: set[str] = frozenset()) -> tuple[list, list, list]:
+    """(scores of held-out requests for services a demo creator does not offer, of requests they
+    do offer and ordinary messages, of requests for the `unseen` services held out whole)."""
     embed = embedder.encode
     services = {name: [t for t in texts if t not in held] for name, texts in examples.SERVICES.items()
                 if name not in unseen}
@@ -162,24 +192,34 @@ def outside(embedder, held, rate, unseen: set[str] = frozenset()):
                 continue  # about some service: in or out of scope depending on the creator
             ordinary = float(triggers._top_mean(vector[None] @ model._ordinary_vecs.T)[0])
             neg.append(detector.outside_score(vector, ordinary)[1])
-    found = lowest_passing(np.array(pos), np.array(neg), rate, np.arange(-0.2, 0.3, 0.01))
-    if not unseen:
-        return found, None
-    unseen_scores = np.array(unseen_scores)
-    return found, {"services": sorted(unseen), "requests": len(unseen_vecs),
-                   "recall": round(float((unseen_scores > found[0]).mean()), 3),
-                   "recall_at_shipped_margin": round(float((unseen_scores > triggers.OUTSIDE_MARGIN).mean()), 3)}
+    return pos, neg, unseen_scores
 
 
-def disclosure(embedder, held, rate):
+def disclosure(embedder, held) -> tuple[np.ndarray, np.ndarray]:
+    """(nearness to the fitted questions whether one talks to an AI of held-out ones, of held-out
+    ordinary messages and requests for a human)."""
     embed = embedder.encode
     questions = embed([t for t in examples.DISCLOSURE_QUESTIONS if t not in held])
     pos = embed([t for t in examples.DISCLOSURE_QUESTIONS if t in held])
     neg = embed([t for t in examples.BENIGN if t in held]
                 + [t for t in examples.BUILTIN_EXAMPLES["Asking for a human"] if t in held])
-    best = lambda v: (v @ questions.T).max(axis=1)  # noqa: E731
-    grid = np.arange(0.95, 0.3, -0.01)[::-1]
-    return lowest_passing(best(pos), best(neg), rate, grid)
+    return (pos @ questions.T).max(axis=1), (neg @ questions.T).max(axis=1)
+
+
+def fold_scores(fold: int, folds: int, unseen: set[str], steps: int, encoder: str) -> dict:
+    """Every held-out score of one fold, with the adapter fitted on the rest of the examples."""
+    held, topics = split(fold, folds)
+    held |= {t for name in unseen for t in examples.SERVICES[name]}
+    if encoder == "tuned":
+        model = tuning.fine_tune(tuning.training_groups(leave_out=held), steps=steps,
+                                 progress=lambda s, n, loss: print(f"fold {fold + 1}/{folds}: step {s}/{n} "
+                                                                   f"loss {loss:.3f}", file=sys.stderr))
+        embedder = TextEmbedder(cache_size=100_000, model=model)
+    else:
+        embedder = TextEmbedder(threads=2, cache_size=100_000)
+    return {"held_out_texts": len(held), "builtin": builtin(embedder, held),
+            "custom": custom(embedder, held, topics), "outside": outside(embedder, held, unseen),
+            "disclosure": disclosure(embedder, held)}
 
 
 def main():
@@ -187,43 +227,54 @@ def main():
     parser.add_argument("--encoder", choices=("tuned", "base"), default="tuned")
     parser.add_argument("--ordinary-rate", type=float, default=0.03)
     parser.add_argument("--steps", type=int, default=tuning.STEPS)
+    parser.add_argument("--folds", type=int, default=FOLDS, help="adapters fitted, each holding out its part")
+    parser.add_argument("--only-folds", type=int, default=None, help="run only the first N folds")
     parser.add_argument("--unseen-services", action="store_true",
                         help="also hold out whole a third of the services no demo creator offers")
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    held, topics = split(rng)
-    unseen = unseen_services(np.random.default_rng(1)) if args.unseen_services else set()
-    held |= {t for name in unseen for t in examples.SERVICES[name]}
-    started = time.perf_counter()
-    if args.encoder == "tuned":
-        import torch
+    import torch
 
-        torch.set_num_threads(2)
-        model = tuning.fine_tune(tuning.training_groups(leave_out=held), steps=args.steps,
-                                 progress=lambda s, n, loss: print(f"step {s}/{n} loss {loss:.3f}", file=sys.stderr))
-        embedder = TextEmbedder(cache_size=100_000, model=model)
-    else:
-        embedder = TextEmbedder(threads=2, cache_size=100_000)
-    found = {"encoder": args.encoder, "held_out_texts": len(held), "held_out_topics": len(topics),
+    torch.set_num_threads(2)
+    unseen = unseen_services() if args.unseen_services else set()
+    started = time.perf_counter()
+    runs = [fold_scores(f, args.folds, unseen, args.steps, args.encoder)
+            for f in range(args.only_folds or args.folds)]
+
+    def pooled(kind, part):
+        return np.concatenate([np.asarray(run[kind][part]) for run in runs])
+
+    found = {"encoder": args.encoder, "folds": len(runs), "of_folds": args.folds,
+             "held_out_texts": sum(run["held_out_texts"] for run in runs),
              "fit_s": round(time.perf_counter() - started, 1)}
-    plain, cue_bar, recall, rate = builtin(embedder, held, args.ordinary_rate)
+    plain, cue_bar, recall, rate = choose_builtin({k: pooled("builtin", k) for k in ("best", "cue", "positive")},
+                                                  args.ordinary_rate)
     print(f"builtin_probability: {plain:.2f}, cue_probability: {cue_bar:.2f} "
           f"(held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
     found["builtin"] = {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
                         "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
-    outside_found, unseen_found = outside(embedder, held, args.ordinary_rate, unseen)
-    runs = (("custom_margin", lambda: custom(embedder, held, topics, args.ordinary_rate, rng)),
-            ("outside_margin", lambda: outside_found),
-            ("disclosure_similarity", lambda: disclosure(embedder, held, 0.01)))
-    for name, run in runs:
-        threshold, recall, rate = run()
+    best, cue, positive = (pooled("builtin", k) for k in ("best", "cue", "positive"))
+    hands_off = (best > triggers.BUILTIN_PROBABILITY) | (cue & (best > triggers.CUE_PROBABILITY))
+    found["builtin"]["at_shipped"] = {"recall": round(float(hands_off[positive].mean()), 3),
+                                      "ordinary_rate": round(float(hands_off[~positive].mean()), 3)}
+    chosen = (("custom_margin", "custom", args.ordinary_rate, np.arange(-0.3, 0.3, 0.01), triggers.CUSTOM_MARGIN),
+              ("outside_margin", "outside", args.ordinary_rate, np.arange(-0.2, 0.3, 0.01), triggers.OUTSIDE_MARGIN),
+              ("disclosure_similarity", "disclosure", 0.01, np.arange(0.95, 0.3, -0.01)[::-1],
+               AssistantModels.DISCLOSURE_SIMILARITY))
+    for name, kind, rate_allowed, grid, shipped in chosen:
+        pos, neg = pooled(kind, 0), pooled(kind, 1)
+        threshold, recall, rate = lowest_passing(pos, neg, rate_allowed, grid)
         print(f"{name}: {threshold:.2f} (held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
-        found[name] = {"threshold": round(threshold, 2), "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
-    if unseen_found:
-        found["unseen_services"] = unseen_found
-        print(f"unseen services ({len(unseen)}, {unseen_found['requests']} requests): recall "
-              f"{unseen_found['recall']:.3f} at the chosen margin, "
-              f"{unseen_found['recall_at_shipped_margin']:.3f} at the shipped {triggers.OUTSIDE_MARGIN}")
+        found[name] = {"threshold": round(threshold, 2), "recall": round(recall, 3), "ordinary_rate": round(rate, 3),
+                       "positives": len(pos), "negatives": len(neg),
+                       "at_shipped": {"threshold": shipped, "recall": round(float((pos > shipped).mean()), 3),
+                                      "ordinary_rate": round(float((neg > shipped).mean()), 3)}}
+    if unseen:
+        scores = pooled("outside", 2)
+        found["unseen_services"] = {"services": sorted(unseen), "requests": len(scores) // (len(CREATORS) * len(runs)),
+                                    "recall": round(float((scores > found["outside_margin"]["threshold"]).mean()), 3),
+                                    "recall_at_shipped_margin": round(float((scores > triggers.OUTSIDE_MARGIN).mean()), 3)}
+        print(f"unseen services ({len(unseen)}): recall {found['unseen_services']['recall']:.3f} at the chosen "
+              f"margin, {found['unseen_services']['recall_at_shipped_margin']:.3f} at the shipped {triggers.OUTSIDE_MARGIN}")
     print(json.dumps(found))
 
 
