@@ -57,13 +57,13 @@ def _rng(*key: str) -> np.random.Generator:
     return np.random.default_rng([zlib.crc32(part.encode()) for part in key])
 
 
-def _quarter(key: str, items, fold: int, folds: int) -> list:
+def _part(key: str, items, fold: int, folds: int) -> list:
     """The `fold`-th of `folds` parts of `items`, dealt in an order of their own."""
     order = _rng("split", key).permutation(len(items))
     return [items[i] for i in np.array_split(order, folds)[fold]]
 
 
-def split(fold: int = 0, folds: int = 4) -> tuple[set[str], set[str]]:
+def split(fold: int = 0, folds: int = FOLDS) -> tuple[set[str], set[str]]:
     """(held-out texts, held-out creator topic names) of one fold: its part of every kind of
     example and of the example creator topics."""
     held = set()
@@ -71,8 +71,8 @@ def split(fold: int = 0, folds: int = 4) -> tuple[set[str], set[str]]:
              "disclosure": examples.DISCLOSURE_QUESTIONS, "benign": examples.BENIGN,
              **{f"service:{name}": texts for name, texts in examples.SERVICES.items()}}
     for key, texts in lists.items():
-        held |= set(_quarter(key, list(texts), fold, folds))
-    topics = set(_quarter("topics", sorted(examples.TOPIC_PARAPHRASES), fold, folds))
+        held |= set(_part(key, list(texts), fold, folds))
+    topics = set(_part("topics", sorted(examples.TOPIC_PARAPHRASES), fold, folds))
     for name in topics:
         topic = examples.TOPIC_PARAPHRASES[name]
         held |= {name, *topic["phrases"], *topic["messages"], *topic["near_misses"]}
