@@ -246,13 +246,13 @@ def main():
     found = {"encoder": args.encoder, "folds": len(runs), "of_folds": args.folds,
              "held_out_texts": sum(run["held_out_texts"] for run in runs),
              "fit_s": round(time.perf_counter() - started, 1)}
-    plain, cue_bar, recall, rate = choose_builtin({k: pooled("builtin", k) for k in ("best", "cue", "positive")},
-                                                  args.ordinary_rate)
+    builtin_scores = {k: pooled("builtin", k) for k in ("best", "cue", "positive")}
+    plain, cue_bar, recall, rate = choose_builtin(builtin_scores, args.ordinary_rate)
     print(f"builtin_probability: {plain:.2f}, cue_probability: {cue_bar:.2f} "
           f"(held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
     found["builtin"] = {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
                         "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
-    best, cue, positive = (pooled("builtin", k) for k in ("best", "cue", "positive"))
+    best, cue, positive = builtin_scores["best"], builtin_scores["cue"], builtin_scores["positive"]
     hands_off = (best > triggers.BUILTIN_PROBABILITY) | (cue & (best > triggers.CUE_PROBABILITY))
     found["builtin"]["at_shipped"] = {"recall": round(float(hands_off[positive].mean()), 3),
                                       "ordinary_rate": round(float(hands_off[~positive].mean()), 3)}
