@@ -21,7 +21,7 @@ class AssistantModels:
 
     # a message this close to a question "are you an AI?" is one (bench/assistant_calibrate.py: at
     # most 1 % of ordinary messages, since a wrong "yes, I'm an AI" replaces an answer)
-    DISCLOSURE_SIMILARITY = 0.88
+    DISCLOSURE_SIMILARITY = 0.86
 
     def __init__(self, embedder, trigger_embedder):
         self._embedder = embedder

@@ -26,13 +26,13 @@ import numpy as np
 from storage.topics import OUTSIDE_SERVICES
 
 K = 3
-# Chosen on one split of held-out examples at 3 % ordinary messages handed off; over four folds
-# bench/assistant_calibrate.py now chooses 0.80 / 0.30 / -0.13 / 0.12 (README: not yet measured).
-BUILTIN_PROBABILITY = 0.45  # a built-in topic's probability that hands off
-CUE_PROBABILITY = 0.05  # the same when the message holds one of the topic's cues (CUES)
+# Chosen by bench/assistant_calibrate.py on four folds of held-out examples, at 3 % of ordinary
+# messages handed off.
+BUILTIN_PROBABILITY = 0.80  # a built-in topic's probability that hands off
+CUE_PROBABILITY = 0.30  # the same when the message holds one of the topic's cues (CUES)
 BUILTIN_C = 16.0  # the logistic regression's inverse regularisation
-CUSTOM_MARGIN = -0.14  # a creator topic's score over the nearest ordinary messages that hands off
-OUTSIDE_MARGIN = 0.10  # how much nearer an unoffered service must be than anything ordinary
+CUSTOM_MARGIN = -0.13  # a creator topic's score over the nearest ordinary messages that hands off
+OUTSIDE_MARGIN = 0.12  # how much nearer an unoffered service must be than anything ordinary
 COVERED_TIE = 0.03  # services this close to a gig's nearest one are offered too
 
 # The built-in topics' cues in other languages (and common English set phrases).
