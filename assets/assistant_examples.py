@@ -2715,6 +2715,49 @@ BENIGN = [
     "Le livre audio sera livré chapitre par chapitre ?",
 ]
 
+# What an ordinary message is about, by its words: a question about audiobook narration is ordinary
+# to a narrator and a request for work outside their services to a poster designer. An ordinary
+# message counts against "outside the creator's services" only for a creator who offers one of the
+# services it is about, or when it names none (greetings, prices, delivery, payment).
+_IMAGE = ("logo and brand identity design", "poster and flyer design", "book and album cover design",
+          "illustration", "stream overlays and streaming graphics")
+_VOICE = ("commercial voice-over", "phone menu (IVR) recordings", "audiobook and audio guide narration",
+          "app and brand film voice-over")
+_COPY = ("product descriptions", "email marketing copy", "landing page and website copy",
+         "case studies and white papers")
+ORDINARY_ABOUT: list[tuple[tuple[str, ...], list[str]]] = [
+    (("logo and brand identity design",), ["logo", "logos", "wordmark", "brand mark", "logotipo", "favicon"]),
+    (("poster and flyer design",), ["poster", "posters", "flyer", "flyers", "affiches", "volantino", "neon", "sign"]),
+    (("book and album cover design",), ["cover", "covers", "spine", "portada", "copertina", "copertine",
+                                         "couverture", "album"]),
+    (("illustration",), ["illustration", "illustrations", "illustrate", "illustrated", "portrait", "mascot", "map"]),
+    (("stream overlays and streaming graphics",), ["overlay", "overlays", "stream", "streamer", "streams",
+                                                    "twitch", "panels"]),
+    (("commercial voice-over",), ["voice-over", "voice over", "voiceover", "radio ad", "the ad", "anuncio",
+                                  "broadcast"]),
+    (("phone menu (IVR) recordings",), ["ivr", "prompts", "phone menu", "phone prompts", "phone system"]),
+    (("audiobook and audio guide narration",), ["audiobook", "audiobooks", "audio book", "audio guide",
+                                                "narration", "narrated", "narrate", "museum", "manuscript",
+                                                "acx", "audiolivro", "guides audio", "livre audio",
+                                                "finished hour", "narracao", "chapters"]),
+    (("app and brand film voice-over",), ["brand film", "explainer", "app intro", "meditation"]),
+    (("product descriptions",), ["product descriptions", "product description", "product copy", "product pages",
+                                 "product blurbs", "descriptions", "descripciones", "produkttexte",
+                                 "descrizioni", "taglines", "product pack", "product list", "online shop"]),
+    (("email marketing copy",), ["email", "emails", "e-mail", "e-mails", "mailchimp", "newsletter", "nieuwsbrief",
+                                 "welcome sequence"]),
+    (("landing page and website copy",), ["landing page", "landing pages", "landingpage", "landingspagina",
+                                          "landingspagina's", "sales page", "service page", "hero", "a/b variants"]),
+    (("case studies and white papers",), ["case study", "case studies", "white paper", "white papers",
+                                          "whitepaper", "whitepapers", "words on"]),
+    (_IMAGE, ["vector", "svg", "design in", "concepts", "sketch", "colours", "colour palette", "brand colours",
+              "geometric", "synthwave", "draw", "psd", "dpi", "png", "jpg"]),
+    (_VOICE, ["voice", "voices", "voz", "voix", "read", "script", "recording", "record", "microphone",
+              "sample rate", "bitrate", "mp3", "mp3s", "wav", "takes", "audio", "pronunciation", "room tone"]),
+    (_COPY, ["copy", "write", "writing", "written", "words", "word", "wordcount", "british or american",
+             "headline", "text", "texts", "sources", "fintech"]),
+]
+
 # Made-up creator-defined trigger topics: example phrases, keywords, buyer messages that fall under
 # each topic and near misses that share its vocabulary but do not.
 TOPIC_PARAPHRASES: dict[str, dict] = {

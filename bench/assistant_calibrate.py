@@ -13,7 +13,8 @@ and the fold's part is scored:
 - a creator's own topic: each held-out creator topic set up as a creator would (its name and three
   phrases); its messages must hand off, its near misses and the ordinary messages must not;
 - outside services: for each demo creator's gigs, held-out requests for services they do not
-  offer against held-out requests they do offer and ordinary messages;
+  offer against held-out requests they do offer and the held-out ordinary messages that are
+  ordinary to them (about no kind of work, or one they offer: triggers.about);
 - disclosure: held-out questions whether one talks to an AI against ordinary messages and
   requests for a human.
 Every threshold is then chosen on the scores of all folds together: the lowest (for the built-in
@@ -48,7 +49,6 @@ from engine.assistant.models import AssistantModels  # noqa: E402
 from engine.fidelity.text import TextEmbedder  # noqa: E402
 
 FOLDS = 4  # every example is held out in one fold
-GENERIC = 0.4  # ordinary messages nearer than this to a catalogue service are about that service
 
 
 def _rng(*key: str) -> np.random.Generator:
@@ -163,7 +163,8 @@ def custom(embedder, held, topics) -> tuple[list, list]:
 
 def outside(embedder, held, unseen: set[str] = frozenset()) -> tuple[list, list, list]:
     """(scores of held-out requests for services a demo creator does not offer, of requests they
-    do offer and ordinary messages, of requests for the `unseen` services held out whole)."""
+    do offer and ordinary messages ordinary to them, of requests for the `unseen` services held
+    out whole)."""
     embed = embedder.encode
     services = {name: [t for t in texts if t not in held] for name, texts in examples.SERVICES.items()
                 if name not in unseen}
@@ -173,25 +174,24 @@ def outside(embedder, held, unseen: set[str] = frozenset()) -> tuple[list, list,
     ordinary_texts = [t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held]
     model = triggers.TriggerModel(embedder, services=services, ordinary=ordinary_texts)
     query_vecs = embed([t for _, t in queries])
-    benign_vecs = embed([t for t in examples.BENIGN if t in held])
+    benign = [t for t in examples.BENIGN if t in held]
+    benign_vecs = embed(benign)
     pos, neg, unseen_scores = [], [], []
     for spec in CREATORS:
         detector = model.for_seller([{"name": triggers.OUTSIDE_SERVICES, "phrases": [], "words": [],
                                       "builtin": 1}], _gig_texts(spec))
 
         def score(vector):
-            ordinary = float(triggers._top_mean(vector[None] @ model._ordinary_vecs.T)[0])
-            return detector.outside_score(vector, ordinary)[1]
+            return detector.outside_score(vector)[1]
 
         for (name, _), vector in zip(queries, query_vecs):
             (neg if name in detector.covered else pos).append(score(vector))
         if unseen:
             unseen_scores += [score(vector) for vector in unseen_vecs]
-        for vector in benign_vecs:
-            if max(model.service_scores(vector).values()) >= GENERIC:
-                continue  # about some service: in or out of scope depending on the creator
-            ordinary = float(triggers._top_mean(vector[None] @ model._ordinary_vecs.T)[0])
-            neg.append(detector.outside_score(vector, ordinary)[1])
+        for text, vector in zip(benign, benign_vecs):
+            services = triggers.about(text)
+            if not services or services & detector.covered:  # ordinary to this creator
+                neg.append(score(vector))
     return pos, neg, unseen_scores
 
 

@@ -148,6 +148,14 @@ def test_a_creators_own_topic_and_work_they_do_not_offer_hand_off(market):
     assert formats.finish() and formats.handoff is None
 
 
+def test_questions_about_narration_are_ordinary_only_to_a_narrator(market):
+    """Ordinary examples about audiobooks do not make a request for narration ordinary to a designer."""
+    (designer,), _ = chat(market, "mara", "Could you also narrate my memoir as an audiobook?")
+    assert designer.finish() and designer.handoff == "Outside the creator's services"
+    (narrator,), _ = chat(market, "ines", "How long would narrating a 40k-word audiobook take you?")
+    assert narrator.finish() and narrator.handoff is None
+
+
 def test_intake_collects_a_brief_and_pings_an_online_creator_about_a_good_lead(market):
     mara = market.user("mara")
     market.set_presence(mara, True)

@@ -11,7 +11,9 @@ on their own (typos of one letter and word endings allowed); a built-in topic's 
 and common phrases in English and five other languages, CUES) lower its bar instead. "Outside the
 creator's services" compares the message with a catalogue of freelance services
 (assets/assistant_examples.SERVICES): a request nearer to a service none of the creator's gigs is
-nearest to than to anything ordinary or offered hands off.
+nearest to than to anything ordinary or offered hands off. Ordinary messages about one kind of work
+(ORDINARY_ABOUT: "how many audiobooks have you narrated?") count as ordinary there only for a
+creator who offers it.
 
 The thresholds are chosen on held-out fitted examples alone, with an adapter fitted without them
 (bench/assistant_calibrate.py), never on the evaluation set.
@@ -32,7 +34,7 @@ BUILTIN_PROBABILITY = 0.80  # a built-in topic's probability that hands off
 CUE_PROBABILITY = 0.30  # the same when the message holds one of the topic's cues (CUES)
 BUILTIN_C = 16.0  # the logistic regression's inverse regularisation
 CUSTOM_MARGIN = -0.13  # a creator topic's score over the nearest ordinary messages that hands off
-OUTSIDE_MARGIN = 0.12  # how much nearer an unoffered service must be than anything ordinary
+OUTSIDE_MARGIN = 0.02  # how much nearer an unoffered service must be than anything ordinary
 COVERED_TIE = 0.03  # services this close to a gig's nearest one are offered too
 
 # The built-in topics' cues in other languages (and common English set phrases).
@@ -104,6 +106,15 @@ class Match:
     score: float
 
 
+def about(text: str, rules=None) -> frozenset[str]:
+    """The catalogue services an ordinary example message is about, by its words
+    (assets/assistant_examples.ORDINARY_ABOUT); empty when it names no kind of work."""
+    if rules is None:
+        from assets.assistant_examples import ORDINARY_ABOUT as rules
+    words = fold(text).split()
+    return frozenset(s for services, cues in rules if any(word_hit(words, c) for c in cues) for s in services)
+
+
 def fit_builtin(embedder, builtin: dict[str, list[str]], ordinary: list[str], c: float = BUILTIN_C):
     """A logistic regression over MiniLM embeddings: class 0 ordinary messages, then one class per
     built-in topic (in `builtin`'s order)."""
@@ -136,6 +147,7 @@ class TriggerModel:
         self.ordinary = list(ordinary or list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS))
         self.services = {name: list(texts) for name, texts in (services or examples.SERVICES).items()}
         self._ordinary_vecs = embedder.encode(self.ordinary)
+        self.ordinary_about = [about(text) for text in self.ordinary]
         self.classes = ["", *self.builtin]
         self.classifier = fit_builtin(embedder, self.builtin, self.ordinary)
         self._service_names = [n for n, texts in self.services.items() for _ in texts]
@@ -179,6 +191,9 @@ class TriggerDetector:
         self.phrases = [(t["name"], [p for p in t["phrases"] if len(fold(p).split()) >= 3]) for t in topics]
         self.outside = any(t["name"] == OUTSIDE_SERVICES for t in topics)
         self.covered = self._covered(offer_texts) if self.outside else set()
+        # the ordinary messages that are ordinary to this creator: about no kind of work, or one they offer
+        mine = [i for i, services in enumerate(model.ordinary_about) if not services or services & self.covered]
+        self._my_ordinary_vecs = model._ordinary_vecs[mine] if mine else model._ordinary_vecs
 
     def _covered(self, offer_texts: list[str]) -> set[str]:
         """The catalogue services nearest to each of the creator's gigs (and their headline)."""
@@ -205,14 +220,15 @@ class TriggerDetector:
             else:
                 found[name] = float(_top_mean(vector[None] @ vecs.T)[0]) - ordinary - CUSTOM_MARGIN
         if self.outside:
-            service, score = self.outside_score(vector, ordinary)
+            service, score = self.outside_score(vector)
             found[OUTSIDE_SERVICES] = score - OUTSIDE_MARGIN
             found["_service"] = service
         return found
 
-    def outside_score(self, vector: np.ndarray, ordinary: float) -> tuple[str, float]:
+    def outside_score(self, vector: np.ndarray) -> tuple[str, float]:
         """(the nearest service the creator does not offer, how much nearer the message is to it
-        than to ordinary messages and to the services they do offer)."""
+        than to messages ordinary to this creator and to the services they do offer)."""
+        ordinary = float(_top_mean(vector[None] @ self._my_ordinary_vecs.T)[0])
         by_service = self.model.service_scores(vector)
         covered = max((score for name, score in by_service.items() if name in self.covered), default=-1.0)
         service, score = max(((n, s) for n, s in by_service.items() if n not in self.covered),
