@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.assistant import claims, grounding
+from assets import assistant_examples as examples
+from engine.assistant import claims, grounding, triggers
 from engine.engine import Engine
 from engine.errors import InvalidInput
 from engine.registry import BackendRegistry
@@ -146,6 +147,14 @@ def test_a_creators_own_topic_and_work_they_do_not_offer_hand_off(market):
     assert printed.finish() and printed.handoff == "Print production"
     assert website.finish() and website.handoff == "Outside the creator's services"
     assert formats.finish() and formats.handoff is None
+
+
+def test_ordinary_examples_say_which_catalogued_work_they_are_about():
+    named = {service for services, _ in examples.ORDINARY_ABOUT for service in services}
+    assert named <= set(examples.SERVICES)  # a renamed service would quietly stop counting
+    assert triggers.about("How many audiobooks have you narrated so far?") == {"audiobook and audio guide narration"}
+    assert "logo and brand identity design" in triggers.about("will the logo files have a transparent background")
+    assert triggers.about("Thanks, I'll place the order tonight.") == frozenset()
 
 
 def test_questions_about_narration_are_ordinary_only_to_a_narrator(market):
