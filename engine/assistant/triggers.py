@@ -20,6 +20,7 @@ The thresholds are chosen on held-out fitted examples alone, with an adapter fit
 """
 
 import dataclasses
+import functools
 import re
 import unicodedata
 
@@ -78,10 +79,12 @@ def stem(word: str) -> str:
 def _near(a: str, b: str) -> bool:
     """Whether message word `a` is cue word `b`: equal, a plural, the same stem with an ending of
     its own ("printed" is "printing", "print" is not), or (five letters or more) one edit or swap apart."""
-    if a == b or a == b + "s" or (stem(a) == stem(b) and stem(a) != a):
+    if a == b or a == b + "s":
         return True
-    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1:
-        return False
+    if a[:4] == b[:4] and stem(a) == stem(b) and stem(a) != a:  # a shared stem has four letters or more
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1 or (a[0] != b[0] and a[-1] != b[-1]):
+        return False  # one edit or swap in five letters or more keeps the first or the last
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
@@ -90,12 +93,20 @@ def _near(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+@functools.lru_cache(maxsize=4096)
+def _cue_words(cue: str) -> tuple[str, ...]:
+    return tuple(fold(cue).split())
+
+
 def word_hit(message_words: list[str], cue: str) -> bool:
     """Whether the words of `cue` appear in a row in the message (typos of one letter allowed)."""
-    cue_words = fold(cue).split()
+    cue_words = _cue_words(cue)
     n = len(cue_words)
-    return n > 0 and any(all(_near(w, c) for w, c in zip(message_words[i:i + n], cue_words))
-                         for i in range(len(message_words) - n + 1))
+    if n == 0:
+        return False
+    first, rest = cue_words[0], cue_words[1:]
+    return any(_near(message_words[i], first) and all(_near(w, c) for w, c in zip(message_words[i + 1:i + n], rest))
+               for i in range(len(message_words) - n + 1))
 
 
 @dataclasses.dataclass(frozen=True)
