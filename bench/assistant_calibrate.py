@@ -124,15 +124,19 @@ def builtin(embedder, held) -> dict[str, np.ndarray]:
             "cue": _cued(texts), "positive": np.arange(len(texts)) < len(pos)}
 
 
+def builtin_rates(scores: dict[str, np.ndarray], plain: float, cue_bar: float) -> tuple[float, float]:
+    """(recall, ordinary rate) of the built-in topics at these bars, as TriggerDetector applies them."""
+    hands_off = (scores["best"] > plain) | (scores["cue"] & (scores["best"] > cue_bar))
+    return float(hands_off[scores["positive"]].mean()), float(hands_off[~scores["positive"]].mean())
+
+
 def choose_builtin(scores: dict[str, np.ndarray], rate: float) -> tuple[float, float, float, float]:
     """(probability, cue probability, recall, ordinary rate): the bars with the highest recall
     at which ordinary messages hand off at most `rate` of the time."""
-    best, cue, positive = scores["best"], scores["cue"], scores["positive"]
     found = None
     for plain in np.arange(0.3, 0.96, 0.05):
         for cue_bar in np.arange(0.05, plain + 0.01, 0.05):
-            hands_off = (best > plain) | (cue & (best > cue_bar))
-            recall, ordinary_rate = float(hands_off[positive].mean()), float(hands_off[~positive].mean())
+            recall, ordinary_rate = builtin_rates(scores, plain, cue_bar)
             if ordinary_rate <= rate and (found is None or recall > found[2]):
                 found = (float(plain), float(cue_bar), recall, ordinary_rate)
     return found
@@ -176,6 +180,7 @@ def outside(embedder, held, unseen: set[str] = frozenset()) -> tuple[list, list,
     query_vecs = embed([t for _, t in queries])
     benign = [t for t in examples.BENIGN if t in held]
     benign_vecs = embed(benign)
+    benign_about = [triggers.about(t) for t in benign]
     pos, neg, unseen_scores = [], [], []
     for spec in CREATORS:
         detector = model.for_seller([{"name": triggers.OUTSIDE_SERVICES, "phrases": [], "words": [],
@@ -188,8 +193,7 @@ def outside(embedder, held, unseen: set[str] = frozenset()) -> tuple[list, list,
             (neg if name in detector.covered else pos).append(score(vector))
         if unseen:
             unseen_scores += [score(vector) for vector in unseen_vecs]
-        for text, vector in zip(benign, benign_vecs):
-            services = triggers.about(text)
+        for services, vector in zip(benign_about, benign_vecs):
             if not services or services & detector.covered:  # ordinary to this creator
                 neg.append(score(vector))
     return pos, neg, unseen_scores
@@ -252,10 +256,8 @@ def main():
           f"(held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
     found["builtin"] = {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
                         "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
-    best, cue, positive = builtin_scores["best"], builtin_scores["cue"], builtin_scores["positive"]
-    hands_off = (best > triggers.BUILTIN_PROBABILITY) | (cue & (best > triggers.CUE_PROBABILITY))
-    found["builtin"]["at_shipped"] = {"recall": round(float(hands_off[positive].mean()), 3),
-                                      "ordinary_rate": round(float(hands_off[~positive].mean()), 3)}
+    recall, rate = builtin_rates(builtin_scores, triggers.BUILTIN_PROBABILITY, triggers.CUE_PROBABILITY)
+    found["builtin"]["at_shipped"] = {"recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
     chosen = (("custom_margin", "custom", args.ordinary_rate, np.arange(-0.3, 0.3, 0.01), triggers.CUSTOM_MARGIN),
               ("outside_margin", "outside", args.ordinary_rate, np.arange(-0.2, 0.3, 0.01), triggers.OUTSIDE_MARGIN),
               ("disclosure_similarity", "disclosure", 0.01, np.arange(0.95, 0.3, -0.01)[::-1],

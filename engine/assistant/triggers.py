@@ -117,11 +117,11 @@ class Match:
     score: float
 
 
-def about(text: str, rules=None) -> frozenset[str]:
+def about(text: str) -> frozenset[str]:
     """The catalogue services an ordinary example message is about, by its words
     (assets/assistant_examples.ORDINARY_ABOUT); empty when it names no kind of work."""
-    if rules is None:
-        from assets.assistant_examples import ORDINARY_ABOUT as rules
+    from assets.assistant_examples import ORDINARY_ABOUT as rules
+
     words = fold(text).split()
     return frozenset(s for services, cues in rules if any(word_hit(words, c) for c in cues) for s in services)
 
