@@ -36,13 +36,14 @@ def judged(request):
     the reference styles and fakes of their own training images."""
     style = request.param
     other, count, seed = DESIGNERS[style]
-    train, held, _ = split(style, count, seed)
+    train, held, captions = split(style, count, seed)
     other_train, other_held, _ = split(other, *DESIGNERS[other][1:])
     pool = {"seller:other": other_train, **image_pool.reference_styles(), **image_pool.fakes(train)}
     judge = fidelity.ImageJudge.fit(train, pool, fidelity.StyleEncoder())
     later = portfolios.render_portfolio(style, count + NEW_PIECES, seed=seed)[count:]
     new = [render.to_array(i["image"], 256) for i in later]
-    return {"judge": judge, "train": train, "held": held, "new": new, "other_held": other_held}
+    return {"judge": judge, "train": train, "captions": captions, "held": held, "new": new,
+            "other_held": other_held}
 
 
 def credited(judge, images) -> float:
@@ -117,6 +118,38 @@ def test_refining_warped_drafts_from_the_designers_patches_makes_them_read_as_th
     assert credited(judge, refined) >= 0.5
     assert credited(judge, refined) >= credited(judge, as_drafted) + 0.4
     assert fidelity.find_copies(refined, train, fidelity.copy_threshold(train, judged["held"])) == []
+
+
+def test_concentric_line_art_is_learned_from_captions_and_drawn_round_again(judged):
+    """The tags of a line artist's concentric pieces are found from their training images and
+    captions (not those of their waves, zigzags or nested polygons; none for flat work). Ring
+    pieces the judge never saw, warped until their rings wobble, come back credited when drawn
+    for their captions, and a prompt without a round tag leaves the drawing as it was."""
+    import torch
+
+    from engine.image import symmetry
+
+    torch.set_num_threads(1)
+    finisher = render.fit_finish(judged["train"], judged["captions"])
+    if finisher["lines"] is None:
+        assert finisher["round_tags"] == []
+        return
+    tags = finisher["round_tags"]
+    assert "rings" in tags and "concentric" in tags
+    assert not {"waves", "zigzags", "nested", "twisting", "squares", "half-sun", "glowing"} & set(tags)
+    fresh = [i for i in portfolios.render_portfolio("neon", 40, seed=77) if "rings" in i["caption"]]
+    pieces = [render.to_array(i["image"], 256) for i in fresh]
+    wobbly = render.drafts_of(image_pool.warped(pieces, seed=5, strengths=(3.0,)), finisher["draft_blur"])
+    upsampler, _, _ = render.train_upsampler(judged["train"], seconds=20.0, blur=finisher["draft_blur"])
+    plain = render.draw(upsampler, finisher, wobbly)
+    rounded = render.draw(upsampler, finisher, wobbly, [i["caption"] for i in fresh])
+    judge, ground = judged["judge"], finisher["lines"]["ground"]
+    assert credited(judge, plain) <= 0.25  # 0.125 in trials
+    assert credited(judge, rounded) >= max(0.6, credited(judge, plain) + 0.4)  # 0.75-1.0 in trials
+    assert np.mean([symmetry.roundness(r, ground) > symmetry.roundness(p, ground)
+                    for r, p in zip(rounded, plain)]) >= 0.8
+    assert all(np.array_equal(a, b) for a, b in zip(
+        render.draw(upsampler, finisher, wobbly[:2], ["five sine waves"] * 2), plain[:2]))
 
 
 def sharpness(image: np.ndarray) -> float:

@@ -62,6 +62,8 @@ def _made_md(report: dict, current: dict) -> str:
                      + (" · drafts mended from patches of your own pieces"
                         if report.get("refined") else "")
                      + (" · lines redrawn in your stroke" if report.get("line_art") else "")
+                     + (f" · rings drawn round about one centre when a prompt says "
+                        f"{esc(' or '.join(report['round_tags']))}" if report.get("round_tags") else "")
                      + (f" · {len(report['palette'])}-colour flat palette"
                         if report.get("flat_palette") and not report.get("line_art") else ""))
         line += f" · judged against {len(report.get('pool', []))} other styles and fakes"

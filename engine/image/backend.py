@@ -52,7 +52,7 @@ class ImageBackend:
 
             generator, upsampler, palette = self._embedded(folder)
             drafts = generator.sample(prompt, seeds, steps=DRAFT_STEPS, guidance=GUIDANCE)
-            return [render.to_image(image) for image in render.draw(upsampler, palette, drafts)]
+            return [render.to_image(image) for image in render.draw(upsampler, palette, drafts, [prompt] * len(drafts))]
         from engine.image import hub
 
         return [hub.generate(self.pipe(), Path(folder) / "lora", prompt, seed=seed,

@@ -128,7 +128,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
     image, what the report says of them)."""
     from engine.image import flow, house, render
 
-    palette = render.fit_finish(finals)
+    palette = render.fit_finish(finals, captions)
     blur = palette["draft_blur"]
     from_base = base_id == house.BASE_ID
     state = _train_generator(ctx, settings, version_dir, render.drafts_of(finals, blur), captions, from_base)
@@ -146,7 +146,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
     generator = flow.Generator(state)
 
     def draw(prompt, seed):
-        return render.draw(upsampler, palette, generator.sample(prompt, [seed]))[0]
+        return render.draw(upsampler, palette, generator.sample(prompt, [seed]), [prompt])[0]
 
     return draw, {"method": "flow-64px+examples+upsampler",
                   "generator_base": base_id if from_base else None,
@@ -154,7 +154,7 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
                   "generator_steps": state["steps"], "upsampler_steps": up_steps,
                   "upsampler_loss": round(up_loss, 4), "flat_palette": bool(palette["flat"]),
                   "line_art": palette["lines"] is not None, "draft_blur": blur,
-                  "refined": palette["examples"] is not None,
+                  "refined": palette["examples"] is not None, "round_tags": palette["round_tags"],
                   "palette": [[round(float(c) * 255) for c in colour] for colour in palette["colours"]],
                   "tags": state["vocabulary"]}
 

@@ -187,25 +187,37 @@ def upsample(model, drafts: np.ndarray) -> np.ndarray:
     return out.clamp(0, 1).permute(0, 2, 3, 1).numpy()
 
 
-def fit_finish(images: list[np.ndarray]) -> dict:
+def fit_finish(images: list[np.ndarray], captions: list[str] | None = None) -> dict:
     """How the designer's work is finished, from their 256 px training images: the palette
-    (`fit_palette`), for line art their stroke (`lines.fit_line_style`, else None), the draft
+    (`fit_palette`), for line art their stroke (`lines.fit_line_style`, else None) and the caption
+    tags of their concentric pieces (`round_tags`, engine/image/symmetry.py), the draft
     softening the generator trains with (`draft_blur`) and the training drafts that generated
     drafts are refined from (`examples`, engine/image/refine.py)."""
-    from engine.image import lines, refine
+    from engine.image import lines, refine, symmetry
 
     line_style = lines.fit_line_style(images)
     blur = LINE_DRAFT_BLUR if line_style is not None else 0.0
-    return {**fit_palette(images), "lines": line_style, "draft_blur": blur,
+    round_tags = (symmetry.round_tags(images, captions, line_style["ground"])
+                  if line_style is not None and captions else [])
+    return {**fit_palette(images), "lines": line_style, "draft_blur": blur, "round_tags": round_tags,
             "examples": refine.Examples(drafts_of(images, blur))}
 
 
-def draw(upsampler, finisher: dict, drafts: np.ndarray) -> list[np.ndarray]:
-    """The generator's (N, 64, 64, 3) drafts as the 256 px images a buyer sees: refined from the
-    designer's own drafts (when the model has them), upsampled, finished."""
+def draw(upsampler, finisher: dict, drafts: np.ndarray, prompts: list[str] | None = None) -> list[np.ndarray]:
+    """The generator's (N, 64, 64, 3) drafts, drawn for `prompts` (one per draft), as the 256 px
+    images a buyer sees: refined from the designer's own drafts (when the model has them),
+    upsampled, made round where the prompt names the designer's concentric work, finished."""
+    from engine.image import symmetry
+
     if finisher.get("examples") is not None:
         drafts = finisher["examples"].refine(drafts)
-    return [finish(image, finisher) for image in upsample(upsampler, drafts)]
+    images = list(upsample(upsampler, drafts))
+    tags, style = finisher.get("round_tags") or [], finisher.get("lines")
+    if tags and style is not None:
+        for i, prompt in enumerate(prompts or []):
+            if symmetry.asks(prompt, tags):
+                images[i] = symmetry.make_round(images[i], style["ground"])
+    return [finish(image, finisher) for image in images]
 
 
 def finish(image: np.ndarray, palette: dict) -> np.ndarray:
@@ -233,7 +245,8 @@ def save_finisher(upsampler, palette: dict, folder: Path) -> None:
     save_file({k: v.contiguous() for k, v in upsampler.state_dict().items()}, str(folder / "upsampler.safetensors"))
     (folder / "palette.json").write_text(json.dumps(
         {"colours": np.round(palette["colours"], 5).tolist(), "flat": bool(palette["flat"]),
-         "share": round(float(palette["share"]), 4), "upsampler_scale": upsampler.scale}))
+         "share": round(float(palette["share"]), 4), "upsampler_scale": upsampler.scale,
+         "round_tags": list(palette.get("round_tags") or [])}))
     if palette.get("lines") is not None:
         np.savez(folder / "lines.npz", **palette["lines"])
     if palette.get("examples") is not None:
