@@ -13,7 +13,7 @@ images made round. Only line art, whose ground the stroke style knows, is treate
 
 import numpy as np
 
-ROUND_SCORE = 0.6  # a designer's concentric rings score 0.62-0.97, their nested polygons 0.35-0.51
+ROUND_SCORE = 0.6  # Theo's concentric rings score 0.62-0.98, his nested polygons 0.36-0.51
 MIN_PIECES = 2  # a tag counts only when this many training pieces carry it
 COARSE = 4  # the centre is first sought at 1 / COARSE of the size
 SEARCH = 48  # px at full size: how far from the strokes' centroid the centre may lie
