@@ -20,6 +20,7 @@ from tests.tiny_sd import build_tiny_sd
 
 DESIGNERS = {"bauhaus": ("neon", 36, 0), "neon": ("bauhaus", 32, 1)}
 NEW_PIECES = 24  # drawn by the designer's own procedure after their portfolio
+UPSAMPLER_STEPS = 120  # about 20 s on one thread; fixed so that results do not depend on load
 
 
 def split(style: str, count: int, seed: int) -> tuple[list, list, list]:
@@ -111,7 +112,7 @@ def test_refining_warped_drafts_from_the_designers_patches_makes_them_read_as_th
     style = "neon" if finisher["lines"] is not None else "bauhaus"
     fresh = [render.to_array(i["image"], 256) for i in portfolios.render_portfolio(style, 12, seed=77)]
     warped = render.drafts_of(image_pool.warped(fresh, seed=5, strengths=(3.0,)), blur)
-    upsampler, _, _ = render.train_upsampler(train, seconds=20.0, blur=blur)
+    upsampler, _, _ = render.train_upsampler(train, seconds=600.0, max_steps=UPSAMPLER_STEPS, blur=blur)
     as_drafted = [render.finish(image, finisher) for image in render.upsample(upsampler, warped)]
     refined = render.draw(upsampler, finisher, warped)
     judge = judged["judge"]  # strict on repetition: half of the mended neon pieces still fail it
@@ -140,7 +141,8 @@ def test_concentric_line_art_is_learned_from_captions_and_drawn_round_again(judg
     fresh = [i for i in portfolios.render_portfolio("neon", 40, seed=77) if "rings" in i["caption"]]
     pieces = [render.to_array(i["image"], 256) for i in fresh]
     wobbly = render.drafts_of(image_pool.warped(pieces, seed=5, strengths=(3.0,)), finisher["draft_blur"])
-    upsampler, _, _ = render.train_upsampler(judged["train"], seconds=20.0, blur=finisher["draft_blur"])
+    upsampler, _, _ = render.train_upsampler(judged["train"], seconds=600.0, max_steps=UPSAMPLER_STEPS,
+                                              blur=finisher["draft_blur"])
     plain = render.draw(upsampler, finisher, wobbly)
     rounded = render.draw(upsampler, finisher, wobbly, [i["caption"] for i in fresh])
     judge, ground = judged["judge"], finisher["lines"]["ground"]
@@ -201,7 +203,7 @@ def test_softened_line_drafts_come_back_as_the_designers_lines():
     plain, soft = render.drafts_of(held), render.drafts_of(held, render.LINE_DRAFT_BLUR)
     assert np.allclose(plain.mean(), soft.mean(), atol=2e-3) and soft.std() < plain.std()
     finisher = render.fit_finish(train)
-    upsampler, _, _ = render.train_upsampler(train, seconds=20.0, blur=render.LINE_DRAFT_BLUR)
+    upsampler, _, _ = render.train_upsampler(train, seconds=600.0, max_steps=UPSAMPLER_STEPS, blur=render.LINE_DRAFT_BLUR)
     ground = finisher["lines"]["ground"]
     for piece, image in zip(held, render.upsample(upsampler, soft)):
         redrawn = render.finish(image, finisher)

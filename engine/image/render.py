@@ -140,11 +140,13 @@ def build_upsampler(scale: int = FINAL // DRAFT, width: int = 64, blocks: int = 
 
 
 def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, progress=None,
-                    draft: int = DRAFT, batch: int = 16, noise: float = 0.04, blur: float = 0.0):
+                    draft: int = DRAFT, batch: int = 16, noise: float = 0.04, blur: float = 0.0,
+                    max_steps: int | None = None):
     """Fit the upsampler on (draft, final) pairs made from the designer's 256 px images (shrunk to
-    `draft` px and softened by `blur`, as `drafts_of`) for about `seconds`, with horizontal flips,
-    crops of 3/8 of the draft and noisy drafts. `progress(done_s, seconds, loss)` may raise
-    to cancel. Returns (model in eval mode, steps, last loss)."""
+    `draft` px and softened by `blur`, as `drafts_of`) for about `seconds` (or until `max_steps`,
+    which makes the result independent of the machine's speed), with horizontal flips, crops of
+    3/8 of the draft and noisy drafts. `progress(done_s, seconds, loss)` may raise to cancel.
+    Returns (model in eval mode, steps, last loss)."""
     import torch
 
     torch.manual_seed(seed)
@@ -156,7 +158,7 @@ def train_upsampler(finals: list[np.ndarray], seconds: float, seed: int = 0, pro
     model = build_upsampler(scale)
     optimiser = torch.optim.Adam(model.parameters(), 1e-3)
     started, step, losses = time.perf_counter(), 0, []
-    while time.perf_counter() - started < seconds:
+    while time.perf_counter() - started < seconds and (max_steps is None or step < max_steps):
         index = rng.integers(len(lo), size=batch)
         y0 = rng.integers(draft - crop + 1, size=batch)
         x0 = rng.integers(draft - crop + 1, size=batch)
