@@ -51,6 +51,18 @@ def credited(judge, images) -> float:
     return float(np.mean(judge.is_creator(images)))
 
 
+@pytest.fixture(scope="module")
+def finished(judged):
+    """The designer's finish (render.fit_finish) and an upsampler trained for UPSAMPLER_STEPS."""
+    import torch
+
+    torch.set_num_threads(1)
+    finisher = render.fit_finish(judged["train"], judged["captions"])
+    upsampler, _, _ = render.train_upsampler(judged["train"], seconds=600.0, max_steps=UPSAMPLER_STEPS,
+                                              blur=finisher["draft_blur"])
+    return {"finisher": finisher, "upsampler": upsampler}
+
+
 def test_the_judge_credits_held_out_work_and_refuses_other_styles_and_fakes(judged):
     judge, held = judged["judge"], judged["held"]
     assert credited(judge, held) >= 0.9
@@ -121,17 +133,14 @@ def test_refining_warped_drafts_from_the_designers_patches_makes_them_read_as_th
     assert fidelity.find_copies(refined, train, fidelity.copy_threshold(train, judged["held"])) == []
 
 
-def test_concentric_line_art_is_learned_from_captions_and_drawn_round_again(judged):
+def test_concentric_line_art_is_learned_from_captions_and_drawn_round_again(judged, finished):
     """The tags of a line artist's concentric pieces are found from their training images and
     captions (not those of their waves, zigzags or nested polygons; none for flat work). Ring
     pieces the judge never saw, warped until their rings wobble, come back credited when drawn
     for their captions, and a prompt without a round tag leaves the drawing as it was."""
-    import torch
-
     from engine.image import symmetry
 
-    torch.set_num_threads(1)
-    finisher = render.fit_finish(judged["train"], judged["captions"])
+    finisher, upsampler = finished["finisher"], finished["upsampler"]
     if finisher["lines"] is None:
         assert finisher["round_tags"] == []
         return
@@ -141,8 +150,6 @@ def test_concentric_line_art_is_learned_from_captions_and_drawn_round_again(judg
     fresh = [i for i in portfolios.render_portfolio("neon", 40, seed=77) if "rings" in i["caption"]]
     pieces = [render.to_array(i["image"], 256) for i in fresh]
     wobbly = render.drafts_of(image_pool.warped(pieces, seed=5, strengths=(3.0,)), finisher["draft_blur"])
-    upsampler, _, _ = render.train_upsampler(judged["train"], seconds=600.0, max_steps=UPSAMPLER_STEPS,
-                                              blur=finisher["draft_blur"])
     plain = render.draw(upsampler, finisher, wobbly)
     rounded = render.draw(upsampler, finisher, wobbly, [i["caption"] for i in fresh])
     judge, ground = judged["judge"], finisher["lines"]["ground"]
@@ -152,6 +159,78 @@ def test_concentric_line_art_is_learned_from_captions_and_drawn_round_again(judg
                     for r, p in zip(rounded, plain)]) >= 0.8
     assert all(np.array_equal(a, b) for a, b in zip(
         render.draw(upsampler, finisher, wobbly[:2], ["five sine waves"] * 2), plain[:2]))
+
+
+class Replaying:
+    """A stand-in generator: `drafts[seed]` for the seeds it holds, else `default`; it records
+    every seed it is asked for."""
+
+    def __init__(self, drafts: dict, default: np.ndarray):
+        self.drafts, self.default, self.asked = drafts, default, []
+
+    def sample(self, prompt, seeds, **sampling):
+        self.asked.append(list(seeds))
+        return np.stack([self.drafts.get(s, self.default) for s in seeds])
+
+
+def test_of_a_few_line_drafts_the_regular_one_is_kept_and_each_is_drawn_from_its_own_seed(judged, finished):
+    """Line art draws regular.CANDIDATES drafts per image, flat work one. Among an unseen piece of
+    each kind and two bent versions of it, the picker keeps the straight one; the candidates
+    come from their own seeds, the first being the image's."""
+    from engine.image import regular
+
+    finisher = finished["finisher"]
+    if finisher["lines"] is None:
+        assert finisher["candidates"] == 1
+        return
+    assert finisher["candidates"] == regular.CANDIDATES > 1
+    fresh = portfolios.render_portfolio("neon", 12, seed=77)
+    pieces = [render.to_array(i["image"], 256) for i in fresh]
+    blur = finisher["draft_blur"]
+    straight = render.drafts_of(pieces, blur)
+    bent = render.drafts_of(image_pool.warped(pieces, seed=5, strengths=(6.0, 6.0)), blur)
+    rng = np.random.default_rng(0)
+    kept = []
+    for i, draft in enumerate(straight):
+        candidates = np.stack([draft, bent[2 * i], bent[2 * i + 1]])[rng.permutation(3)]
+        kept.append(np.array_equal(regular.pick(candidates), draft))
+    assert np.mean(kept) >= 0.75
+
+    generator = Replaying({}, straight[0])
+    assert regular.sample(generator, "waves", [4, 9], 3).shape == (2, 64, 64, 3)
+    assert generator.asked[-1] == regular.candidate_seeds(4, 3) + regular.candidate_seeds(9, 3)
+    assert generator.asked[-1][0] == 4 and len(set(generator.asked[-1])) == 6
+    regular.sample(generator, "waves", [4, 9], 1)
+    assert generator.asked[-1] == [4, 9]
+
+
+def test_a_drawn_image_that_is_nearly_a_training_piece_is_drawn_again(judged, finished):
+    """The copy limit learned from the training pieces alone flags a training piece and its
+    mirror image, and of the designer's held-out and later pieces just those the judge's own copy
+    check calls copies (one later Bauhaus piece nearly repeats a training piece). A draft that
+    gives back a training piece is drawn again from another seed when its image is a copy by the
+    judge's check: for flat work it is; line art's redrawn stroke and glow take it past the limit."""
+    from engine.image import drawing, originality
+
+    finisher, upsampler = finished["finisher"], finished["upsampler"]
+    pieces, limit, blur = finisher["examples"].drafts, finisher["copy_limit"], finisher["draft_blur"]
+    train, fresh = judged["train"], judged["held"] + judged["new"]
+    assert originality.copies(render.drafts_of([train[3], train[7][:, ::-1]], blur), pieces, limit).all()
+    threshold = fidelity.copy_threshold(train, judged["held"])
+    judges = {c["sample"] for c in fidelity.find_copies(fresh, train, threshold)}
+    assert set(np.flatnonzero(originality.copies(render.drafts_of(fresh, blur), pieces, limit))) == judges
+
+    new_draft = render.drafts_of([judged["held"][0]], blur)[0]
+    generator = Replaying({11: pieces[3]}, new_draft)
+    images, redrawn = drawing.draw(generator, upsampler, finisher, "a new piece", [11, 12])
+    given_back = render.draw(upsampler, finisher, pieces[3:4], ["a new piece"])
+    copied = bool(fidelity.find_copies(given_back, train, threshold))
+    assert copied or finisher["lines"] is not None
+    if copied:
+        assert redrawn == 1 and [seeds[0] for seeds in generator.asked] == [11, 11 + drawing.REDRAW_STEP]
+    else:
+        assert redrawn == 0 and len(generator.asked) == 1
+    assert fidelity.find_copies(images, train, threshold) == []
 
 
 def sharpness(image: np.ndarray) -> float:

@@ -64,6 +64,8 @@ def _made_md(report: dict, current: dict) -> str:
                      + (" · lines redrawn in your stroke" if report.get("line_art") else "")
                      + (f" · rings drawn round about one centre when a prompt says "
                         f"{esc(' or '.join(report['round_tags']))}" if report.get("round_tags") else "")
+                     + (f" · the most regular of {report['candidates']} drafts kept per image"
+                        if report.get("candidates", 1) > 1 else "")
                      + (f" · {len(report['palette'])}-colour flat palette"
                         if report.get("flat_palette") and not report.get("line_art") else ""))
         line += f" · judged against {len(report.get('pool', []))} other styles and fakes"
@@ -107,6 +109,8 @@ def _report_md(view: dict) -> str:
                   f"(95 % interval {current['fidelity_ci_low']:.2f}–{current['fidelity_ci_high']:.2f}, "
                   f"{report.get('attributed', '?')} of {report.get('n', '?')} samples judged yours) — {verdict}",
                   f"**Copies of your training samples:** {current['copies']}"
+                  + (f" ({report['copies_redrawn']} near-copies caught and drawn again before judging)"
+                     if report.get("copies_redrawn") else "")
                   + (f" · your own held-out work judged yours: {report['held_out_attributed']:.0%}"
                      if report.get("held_out_attributed") is not None else ""),
                   _made_md(report, current)]

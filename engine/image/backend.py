@@ -48,11 +48,10 @@ class ImageBackend:
         """One RGB PIL image per seed for the prompt (embedded: 256 px; hub: the LoRA's
         training resolution)."""
         if (Path(folder) / "generator.safetensors").exists():
-            from engine.image import render
+            from engine.image import drawing, render
 
-            generator, upsampler, palette = self._embedded(folder)
-            drafts = generator.sample(prompt, seeds, steps=DRAFT_STEPS, guidance=GUIDANCE)
-            return [render.to_image(image) for image in render.draw(upsampler, palette, drafts, [prompt] * len(drafts))]
+            images, _ = drawing.draw(*self._embedded(folder), prompt, seeds, steps=DRAFT_STEPS, guidance=GUIDANCE)
+            return [render.to_image(image) for image in images]
         from engine.image import hub
 
         return [hub.generate(self.pipe(), Path(folder) / "lora", prompt, seed=seed,

@@ -124,9 +124,9 @@ def _train_generator(ctx, settings, version_dir: Path, drafts, captions, from_ba
 
 def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
     """The generator (from the house base when the version records it as `base_id`) and the
-    upsampler trained (or the generator resumed) and saved. Returns (prompt, seed -> 256 px
-    image, what the report says of them)."""
-    from engine.image import flow, house, render
+    upsampler trained (or the generator resumed) and saved. Returns (prompt, seed -> (256 px
+    image, copies drawn again), what the report says of them)."""
+    from engine.image import drawing, flow, house, render
 
     palette = render.fit_finish(finals, captions)
     blur = palette["draft_blur"]
@@ -146,7 +146,8 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
     generator = flow.Generator(state)
 
     def draw(prompt, seed):
-        return render.draw(upsampler, palette, generator.sample(prompt, [seed]), [prompt])[0]
+        images, redrawn = drawing.draw(generator, upsampler, palette, prompt, [seed])
+        return images[0], redrawn
 
     return draw, {"method": "flow-64px+examples+upsampler",
                   "generator_base": base_id if from_base else None,
@@ -155,13 +156,14 @@ def _embedded_model(ctx, settings, version_dir, finals, captions, base_id: str):
                   "upsampler_loss": round(up_loss, 4), "flat_palette": bool(palette["flat"]),
                   "line_art": palette["lines"] is not None, "draft_blur": blur,
                   "refined": palette["examples"] is not None, "round_tags": palette["round_tags"],
+                  "candidates": palette["candidates"],
                   "palette": [[round(float(c) * 255) for c in colour] for colour in palette["colours"]],
                   "tags": state["vocabulary"]}
 
 
 def _hub_model(ctx, settings, version_dir, finals, captions):
     """A LoRA on the pretrained pipeline of the settings (engine/image/hub.py), trained or
-    resumed and saved. Returns (prompt, seed -> 256 px image, what the report says of it)."""
+    resumed and saved. Returns (prompt, seed -> (image at 256 px, 0), what the report says of it)."""
     from engine.image import hub, render
 
     pipe = hub.load_pipeline(settings.image_model_id, settings.image_model_revision)
@@ -181,7 +183,7 @@ def _hub_model(ctx, settings, version_dir, finals, captions):
     def draw(prompt, seed):
         image = hub.generate(pipe, lora_dir, prompt, seed=seed, steps=settings.image_hub_steps,
                              size=settings.image_lora_resolution)
-        return render.to_array(image, render.FINAL)
+        return render.to_array(image, render.FINAL), 0
 
     return draw, {"method": "hub-lora", "train_s": trained["train_s"], "lora_steps": trained["steps"],
                   "final_loss": round(trained["final_loss"], 4), "tags": []}
@@ -209,10 +211,12 @@ def _train_and_judge(engine, ctx) -> dict:
         draw, made = _embedded_model(ctx, settings, version_dir, finals, captions, version["base_model_id"])
     torch.set_num_threads(settings.threads)
     prompts = judging_prompts(held_items, train_items, settings.fidelity_samples)
-    samples = []
+    samples, redrawn = [], 0
     for i, prompt in enumerate(prompts):
         ctx.check_cancelled()
-        samples.append(draw(prompt, 1000 + i))
+        image, copies_redrawn = draw(prompt, 1000 + i)
+        samples.append(image)
+        redrawn += copies_redrawn
         ctx.report(GENERATOR_UNITS + UPSAMPLER_UNITS + int((i + 1) / len(prompts) * 80), TOTAL,
                    message=f"judging fidelity: image {i + 1} of {len(prompts)} generated")
     ctx.report(TOTAL - 40, TOTAL, message="judging fidelity: scoring the images")
@@ -227,7 +231,7 @@ def _train_and_judge(engine, ctx) -> dict:
     report = {
         "n": verdict["n"], "attributed": verdict["attributed"], "fidelity": verdict["fidelity"],
         "ci_low": verdict["ci_low"], "ci_high": verdict["ci_high"], "copies": verdict["copies"],
-        "held_out_attributed": held_rate, "judge_s": round(time.perf_counter() - started, 1),
+        "copies_redrawn": redrawn, "held_out_attributed": held_rate, "judge_s": round(time.perf_counter() - started, 1),
         "images": len(finals), **made, "base_model": version["base_model_id"], "pool": sorted(pool),
         "sample_grid": str((version_dir / "samples.png").relative_to(settings.data_dir)),
         "samples": [{"prompt": p, "attributed": v["attributed"], "style": v["style"],

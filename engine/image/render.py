@@ -192,17 +192,21 @@ def upsample(model, drafts: np.ndarray) -> np.ndarray:
 def fit_finish(images: list[np.ndarray], captions: list[str] | None = None) -> dict:
     """How the designer's work is finished, from their 256 px training images: the palette
     (`fit_palette`), for line art their stroke (`lines.fit_line_style`, else None) and the caption
-    tags of their concentric pieces (`round_tags`, engine/image/symmetry.py), the draft
-    softening the generator trains with (`draft_blur`) and the training drafts that generated
-    drafts are refined from (`examples`, engine/image/refine.py)."""
-    from engine.image import lines, refine, symmetry
+    tags of their concentric pieces (`round_tags`, engine/image/symmetry.py), how many drafts are
+    drawn per image to keep the most regular (`candidates`, engine/image/regular.py: line art
+    only), the draft softening the generator trains with (`draft_blur`), the training drafts
+    that generated drafts are refined from (`examples`, engine/image/refine.py) and how near a
+    drawn image may come to one of them (`copy_limit`, engine/image/originality.py)."""
+    from engine.image import lines, originality, refine, regular, symmetry
 
     line_style = lines.fit_line_style(images)
     blur = LINE_DRAFT_BLUR if line_style is not None else 0.0
+    drafts = drafts_of(images, blur)
     round_tags = (symmetry.round_tags(images, captions, line_style["ground"])
                   if line_style is not None and captions else [])
     return {**fit_palette(images), "lines": line_style, "draft_blur": blur, "round_tags": round_tags,
-            "examples": refine.Examples(drafts_of(images, blur))}
+            "candidates": regular.CANDIDATES if line_style is not None else 1,
+            "copy_limit": originality.copy_limit(drafts), "examples": refine.Examples(drafts)}
 
 
 def draw(upsampler, finisher: dict, drafts: np.ndarray, prompts: list[str] | None = None) -> list[np.ndarray]:
@@ -248,7 +252,9 @@ def save_finisher(upsampler, palette: dict, folder: Path) -> None:
     (folder / "palette.json").write_text(json.dumps(
         {"colours": np.round(palette["colours"], 5).tolist(), "flat": bool(palette["flat"]),
          "share": round(float(palette["share"]), 4), "upsampler_scale": upsampler.scale,
-         "round_tags": list(palette.get("round_tags") or [])}))
+         "round_tags": list(palette.get("round_tags") or []),
+         "candidates": int(palette.get("candidates", 1)),
+         "copy_limit": palette.get("copy_limit")}))
     if palette.get("lines") is not None:
         np.savez(folder / "lines.npz", **palette["lines"])
     if palette.get("examples") is not None:
@@ -274,4 +280,5 @@ def load_finisher(folder: Path) -> tuple:
         with np.load(folder / "examples.npz") as saved:
             examples = refine.Examples(saved["drafts"].astype(np.float32))
     return upsampler.eval(), {**palette, "colours": np.array(palette["colours"], dtype=np.float32),
-                              "lines": line_style, "examples": examples}
+                              "lines": line_style, "examples": examples,
+                              "draft_blur": LINE_DRAFT_BLUR if line_style is not None else 0.0}
