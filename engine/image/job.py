@@ -231,7 +231,8 @@ def _train_and_judge(engine, ctx) -> dict:
     report = {
         "n": verdict["n"], "attributed": verdict["attributed"], "fidelity": verdict["fidelity"],
         "ci_low": verdict["ci_low"], "ci_high": verdict["ci_high"], "copies": verdict["copies"],
-        "copies_redrawn": redrawn, "held_out_attributed": held_rate, "judge_s": round(time.perf_counter() - started, 1),
+        "copies_redrawn": redrawn, "held_out_attributed": held_rate,
+        "judge_s": round(time.perf_counter() - started, 1),
         "images": len(finals), **made, "base_model": version["base_model_id"], "pool": sorted(pool),
         "sample_grid": str((version_dir / "samples.png").relative_to(settings.data_dir)),
         "samples": [{"prompt": p, "attributed": v["attributed"], "style": v["style"],

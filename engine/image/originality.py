@@ -33,8 +33,8 @@ def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _both_ways(drafts: np.ndarray, pieces: np.ndarray) -> np.ndarray:
     """(N, M) distances from each draft to each piece or its mirror image, whichever is nearer."""
-    mirrored = np.asarray(pieces)[:, :, ::-1]
-    return np.minimum(_distances(_small(drafts), _small(pieces)), _distances(_small(drafts), _small(mirrored)))
+    small = _small(drafts)
+    return np.minimum(_distances(small, _small(pieces)), _distances(small, _small(np.asarray(pieces)[:, :, ::-1])))
 
 
 def copy_limit(drafts: np.ndarray) -> float:
