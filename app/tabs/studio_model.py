@@ -109,7 +109,8 @@ def _report_md(view: dict) -> str:
                   f"(95 % interval {current['fidelity_ci_low']:.2f}–{current['fidelity_ci_high']:.2f}, "
                   f"{report.get('attributed', '?')} of {report.get('n', '?')} samples judged yours) — {verdict}",
                   f"**Copies of your training samples:** {current['copies']}"
-                  + (f" ({report['copies_redrawn']} near-copies caught and drawn again before judging)"
+                  + (f" ({report['copies_redrawn']} near-cop{'y' if report['copies_redrawn'] == 1 else 'ies'}"
+                     " caught and drawn again before judging)"
                      if report.get("copies_redrawn") else "")
                   + (f" · your own held-out work judged yours: {report['held_out_attributed']:.0%}"
                      if report.get("held_out_attributed") is not None else ""),
