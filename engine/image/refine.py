@@ -77,8 +77,8 @@ class _Level:
         codes), a block of queries at a time to bound the memory the distances take."""
         import torch
 
-        codes = self.encode(queries)
-        return torch.cat([(self.norms[None, :] - 2 * block @ self.codes.T).argmin(1)
+        codes = self.encode(queries)  # |q - c|^2 less |q|^2, which is the same for every c
+        return torch.cat([torch.addmm(self.norms, block, self.codes.T, alpha=-2).min(1).indices
                           for block in codes.split(QUERY_BLOCK)])
 
     def refine(self, image, iterations: int = ITERATIONS):
