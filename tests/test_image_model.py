@@ -173,37 +173,38 @@ class Replaying:
         return np.stack([self.drafts.get(s, self.default) for s in seeds])
 
 
-def test_of_a_few_line_drafts_the_regular_one_is_kept_and_each_is_drawn_from_its_own_seed(judged, finished):
-    """Line art draws regular.CANDIDATES drafts per image, flat work one. Among an unseen piece of
-    each kind and two bent versions of it, the picker keeps the straight one; the candidates
+def test_of_a_few_drafts_the_likest_to_the_designers_work_is_kept_each_from_its_own_seed(judged, finished):
+    """Every new model draws candidates.CANDIDATES drafts per image. Among an unseen piece and two
+    bent versions of it, the designer's measure keeps the straight one (line art: the most
+    regular, candidates.measure; other work: the nearest the designer's patches); the candidates
     come from their own seeds, the first being the image's."""
-    from engine.image import regular
+    from engine.image import candidates
 
     finisher = finished["finisher"]
-    if finisher["lines"] is None:
-        assert finisher["candidates"] == 1
-        return
-    assert finisher["candidates"] == regular.CANDIDATES > 1
-    fresh = portfolios.render_portfolio("neon", 12, seed=77)
+    assert finisher["candidates"] == candidates.CANDIDATES > 1
+    style = "neon" if finisher["lines"] is not None else "bauhaus"
+    fresh = portfolios.render_portfolio(style, 12, seed=77)
     pieces = [render.to_array(i["image"], 256) for i in fresh]
     blur = finisher["draft_blur"]
     straight = render.drafts_of(pieces, blur)
     bent = render.drafts_of(image_pool.warped(pieces, seed=5, strengths=(6.0, 6.0)), blur)
+    score = candidates.measure(finisher)
     rng = np.random.default_rng(0)
     kept = []
     for i, draft in enumerate(straight):
-        candidates = np.stack([draft, bent[2 * i], bent[2 * i + 1]])[rng.permutation(3)]
-        kept.append(np.array_equal(regular.pick(candidates), draft))
+        group = np.stack([draft, bent[2 * i], bent[2 * i + 1]])[rng.permutation(3)]
+        kept.append(np.array_equal(group[int(np.argmin(score(group)))], draft))
     assert np.mean(kept) >= 0.75
 
-    first, second = regular.candidate_seeds(4, 3), regular.candidate_seeds(9, 3)
+    first, second = candidates.candidate_seeds(4, 3), candidates.candidate_seeds(9, 3)
     assert first[0] == 4 and second[0] == 9 and len(set(first + second)) == 6
     offered = dict(zip(first + second, [bent[0], bent[1], straight[0], straight[1], bent[2], bent[3]]))
     generator = Replaying(offered, bent[4])
-    kept_drafts = regular.sample(generator, "waves", [4, 9], 3)
+    kept_drafts = candidates.sample(generator, "waves", [4, 9], 3, score)
     assert generator.asked == [first + second]
     assert np.array_equal(kept_drafts, straight[:2])
-    assert np.array_equal(regular.sample(generator, "waves", [4, 9], 1), np.stack([offered[4], offered[9]]))
+    assert np.array_equal(candidates.sample(generator, "waves", [4, 9], 1, score),
+                          np.stack([offered[4], offered[9]]))
     assert generator.asked[-1] == [4, 9]
 
 

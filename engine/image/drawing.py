@@ -1,6 +1,6 @@
 """A prompt and seeds to the 256 px images a buyer sees, from an embedded model.
 
-The generator's drafts (for line art, the most regular of a few: regular.py) are drawn
+The generator's drafts (the likest of a few to the designer's work: candidates.py) are drawn
 (render.draw) and checked against the designer's training pieces (originality.py): an image that
 is nearly one of them is drawn again from another seed, up to REDRAWS times, and the attempt
 farthest from every training piece is kept.
@@ -16,10 +16,13 @@ def draw(generator, upsampler, finisher: dict, prompt: str, seeds: list[int], **
     """(one (256, 256, 3) image in [0, 1] per seed, how many of them were drawn again as
     near-copies). `finisher` is render.fit_finish's or render.load_finisher's; `sampling` goes
     to `generator.sample`."""
-    from engine.image import originality, regular, render
+    from engine.image import candidates, originality, render
+
+    score = candidates.measure(finisher)
 
     def drawn(seeds_now):
-        drafts = regular.sample(generator, prompt, seeds_now, finisher.get("candidates", 1), **sampling)
+        drafts = candidates.sample(generator, prompt, seeds_now, finisher.get("candidates", 1), score,
+                                   **sampling)
         return render.draw(upsampler, finisher, drafts, [prompt] * len(seeds_now))
 
     images = drawn(seeds)

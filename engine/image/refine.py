@@ -110,6 +110,22 @@ class Examples:
         images = torch.cat([images, images.flip(-1)])
         self.levels = [_Level(images, *level, seed=seed) for level in LEVELS]
 
+    def misfit(self, drafts: np.ndarray) -> np.ndarray:
+        """Per (64, 64, 3) draft, how far its patches at the coarsest size lie from their nearest
+        patches of the designer's (mean distance): low for a draft made of the designer's shapes,
+        higher for one whose shapes are bent or broken."""
+        import torch
+        from torch.nn.functional import unfold
+
+        level = self.levels[0]
+        with torch.no_grad():
+            coarse = _shrink(_tensor(drafts), level.size)
+            scores = []
+            for image in coarse:
+                queries = unfold(image[None], level.patch, stride=STRIDE)[0].T
+                scores.append(float((queries - level.patches[level.nearest(queries)]).norm(dim=1).mean()))
+        return np.array(scores)
+
     def refine(self, drafts: np.ndarray) -> np.ndarray:
         """(N, 64, 64, 3) drafts in [0, 1] -> the same drafts redrawn from the designer's patches,
         coarse to fine: at each smaller size only the coarse part of the draft is replaced."""

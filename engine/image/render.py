@@ -193,11 +193,11 @@ def fit_finish(images: list[np.ndarray], captions: list[str] | None = None) -> d
     """How the designer's work is finished, from their 256 px training images: the palette
     (`fit_palette`), for line art their stroke (`lines.fit_line_style`, else None) and the caption
     tags of their concentric pieces (`round_tags`, engine/image/symmetry.py), how many drafts are
-    drawn per image to keep the most regular (`candidates`, engine/image/regular.py: line art
-    only), the draft softening the generator trains with (`draft_blur`), the training drafts
+    drawn per image to keep the likest to the designer's work (`candidates`,
+    engine/image/candidates.py), the draft softening the generator trains with (`draft_blur`), the training drafts
     that generated drafts are refined from (`examples`, engine/image/refine.py) and how near a
     drawn image may come to one of them (`copy_limit`, engine/image/originality.py)."""
-    from engine.image import lines, originality, refine, regular, symmetry
+    from engine.image import candidates, lines, originality, refine, symmetry
 
     line_style = lines.fit_line_style(images)
     blur = LINE_DRAFT_BLUR if line_style is not None else 0.0
@@ -205,7 +205,7 @@ def fit_finish(images: list[np.ndarray], captions: list[str] | None = None) -> d
     round_tags = (symmetry.round_tags(images, captions, line_style["ground"])
                   if line_style is not None and captions else [])
     return {**fit_palette(images), "lines": line_style, "draft_blur": blur, "round_tags": round_tags,
-            "candidates": regular.CANDIDATES if line_style is not None else 1,
+            "candidates": candidates.CANDIDATES,
             "copy_limit": originality.copy_limit(drafts), "examples": refine.Examples(drafts)}
 
 
