@@ -9,7 +9,7 @@ held-out brief's first colour swapped for the model's other colours, same seeds)
 Saves, per designer, a grid of 16 generated images beside a grid of 16 portfolio pieces in
 bench/out/image_model/.
 Prints one JSON object as its last line.
-Usage: python bench/image_model.py [--train-seconds 720] [--names mara,theo] [--data-dir DIR]
+Usage: python bench/image_model.py [--train-seconds 780] [--names mara,theo] [--data-dir DIR]
 [--from-scratch]
 (--data-dir keeps the marketplace and the trained models there; by default a scratch dir;
 --from-scratch trains the generators from random weights instead of the house base.)
