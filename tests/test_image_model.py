@@ -175,9 +175,9 @@ class Replaying:
 
 def test_of_a_few_drafts_the_likest_to_the_designers_work_is_kept_each_from_its_own_seed(judged, finished):
     """Every new model draws candidates.CANDIDATES drafts per image. Among an unseen piece and two
-    bent versions of it, the designer's measure keeps the straight one (line art: the most
-    regular, candidates.measure; other work: the nearest the designer's patches); the candidates
-    come from their own seeds, the first being the image's."""
+    bent versions of it, the designer's measure (candidates.measure; line art: the most regular,
+    other work: the nearest the designer's patches) keeps the straight one; the candidates come
+    from their own seeds, the first being the image's; a model without a measure draws one."""
     from engine.image import candidates
 
     finisher = finished["finisher"]
@@ -205,6 +205,8 @@ def test_of_a_few_drafts_the_likest_to_the_designers_work_is_kept_each_from_its_
     assert np.array_equal(kept_drafts, straight[:2])
     assert np.array_equal(candidates.sample(generator, "waves", [4, 9], 1, score),
                           np.stack([offered[4], offered[9]]))
+    assert generator.asked[-1] == [4, 9]
+    candidates.sample(generator, "waves", [4, 9], 3, None)  # a model without a measure: one each
     assert generator.asked[-1] == [4, 9]
 
 

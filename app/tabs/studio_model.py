@@ -65,8 +65,8 @@ def _made_md(report: dict, current: dict) -> str:
                      + (f" · rings drawn round about one centre when a prompt says "
                         f"{esc(' or '.join(report['round_tags']))}" if report.get("round_tags") else "")
                      + (f" · of {report['candidates']} drafts per image, the "
-                        + ("most regular" if report.get("line_art") else "likest to your pieces")
-                        + " kept" if report.get("candidates", 1) > 1 else "")
+                        f"{'most regular' if report.get('line_art') else 'likest to your pieces'} kept"
+                        if report.get("candidates", 1) > 1 else "")
                      + (f" · {len(report['palette'])}-colour flat palette"
                         if report.get("flat_palette") and not report.get("line_art") else ""))
         line += f" · judged against {len(report.get('pool', []))} other styles and fakes"

@@ -7,11 +7,13 @@ image, in one batch, and the best by a measure of the designer's kind of work is
 - other work: the draft whose coarse patches lie nearest the designer's own
   (`refine.Examples.misfit`).
 Choosing among whole drafts keeps every shape the generator's own. In pilots on kept models of
-the demo designers the judge credited the kept drafts more often than the first drawn (figures
+the demo designers the judge credited the kept drafts more often than drafts at large (figures
 in README).
 """
 
 import numpy as np
+
+from engine.image import regular
 
 CANDIDATES = 3  # drafts drawn per image
 SEED_STEP = 1_000_003  # a candidate's seed is the image's seed plus a multiple of this
@@ -25,8 +27,6 @@ def candidate_seeds(seed: int, count: int = CANDIDATES) -> list[int]:
 def measure(finisher: dict):
     """How drafts are ranked for the finisher's kind of work: a function from (K, H, W, 3)
     drafts to K scores, lower is better; None where the model keeps no measure (older models)."""
-    from engine.image import regular
-
     if finisher.get("lines") is not None:
         return lambda drafts: -np.array([regular.repetition(d) for d in drafts])
     examples = finisher.get("examples")

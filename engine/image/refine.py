@@ -77,7 +77,8 @@ class _Level:
         codes), a block of queries at a time to bound the memory the distances take."""
         import torch
 
-        codes = self.encode(queries)  # |q - c|^2 less |q|^2, which is the same for every c
+        codes = self.encode(queries)
+        # |q - c|^2 less |q|^2 (the same for every c): |c|^2 - 2 q.c in one fused multiply-add
         return torch.cat([torch.addmm(self.norms, block, self.codes.T, alpha=-2).min(1).indices
                           for block in codes.split(QUERY_BLOCK)])
 
@@ -99,7 +100,8 @@ class _Level:
 
 
 class Examples:
-    """The designer's training drafts as the source of every patch a refined draft is made of."""
+    """The designer's training drafts as the source of every patch a refined draft is made of,
+    and the measure of how far a draft's patches lie from them (`misfit`)."""
 
     def __init__(self, drafts: np.ndarray, seed: int = 0):
         """`drafts`: (N, 64, 64, 3) in [0, 1], exactly as the generator was trained on them."""
@@ -111,17 +113,16 @@ class Examples:
         self.levels = [_Level(images, *level, seed=seed) for level in LEVELS]
 
     def misfit(self, drafts: np.ndarray) -> np.ndarray:
-        """Per (64, 64, 3) draft, how far its patches at the coarsest size lie from their nearest
-        patches of the designer's (mean distance): low for a draft made of the designer's shapes,
-        higher for one whose shapes are bent or broken."""
+        """(K, 64, 64, 3) drafts -> K scores: how far each draft's patches at the first level's
+        size (32 px) lie from their nearest patches of the designer's, on average; low for a
+        draft made of the designer's shapes, higher for one whose shapes are bent or broken."""
         import torch
         from torch.nn.functional import unfold
 
         level = self.levels[0]
+        scores = []
         with torch.no_grad():
-            coarse = _shrink(_tensor(drafts), level.size)
-            scores = []
-            for image in coarse:
+            for image in _shrink(_tensor(drafts), level.size):  # one draft at a time: its own search
                 queries = unfold(image[None], level.patch, stride=STRIDE)[0].T
                 scores.append(float((queries - level.patches[level.nearest(queries)]).norm(dim=1).mean()))
         return np.array(scores)

@@ -192,10 +192,10 @@ def upsample(model, drafts: np.ndarray) -> np.ndarray:
 def fit_finish(images: list[np.ndarray], captions: list[str] | None = None) -> dict:
     """How the designer's work is finished, from their 256 px training images: the palette
     (`fit_palette`), for line art their stroke (`lines.fit_line_style`, else None) and the caption
-    tags of their concentric pieces (`round_tags`, engine/image/symmetry.py), how many drafts are
-    drawn per image to keep the likest to the designer's work (`candidates`,
-    engine/image/candidates.py), the draft softening the generator trains with (`draft_blur`), the training drafts
-    that generated drafts are refined from (`examples`, engine/image/refine.py) and how near a
+    tags of their concentric pieces (`round_tags`, engine/image/symmetry.py), how many drafts
+    are drawn per image to keep the likest to the designer's work (`candidates`,
+    engine/image/candidates.py), the draft softening the generator trains with (`draft_blur`),
+    the training drafts that generated drafts are refined from (`examples`, engine/image/refine.py) and how near a
     drawn image may come to one of them (`copy_limit`, engine/image/originality.py)."""
     from engine.image import candidates, lines, originality, refine, symmetry
 
