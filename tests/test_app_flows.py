@@ -229,7 +229,5 @@ def test_an_image_models_report_says_what_made_it():
     unrefined = {k: v for k, v in report.items() if k != "refined"} | {"method": "flow-64px+upsampler"}
     assert "mended" not in _made_md(unrefined, {"base_model_id": "signature/house-64"})
     version = {"base_model_id": "signature/house-64"}
-    assert "of 3 drafts per image, the most regular kept" in _made_md(report | {"candidates": 3}, version)
-    flat = report | {"candidates": 3, "line_art": False}
-    assert "of 3 drafts per image, the likest to your pieces kept" in _made_md(flat, version)
+    assert "of 3 drafts per image, the likest to your pieces kept" in _made_md(report | {"candidates": 3}, version)
     assert "drafts per image" not in _made_md(report | {"candidates": 1}, version) + _made_md(report, version)

@@ -175,9 +175,9 @@ class Replaying:
 
 def test_of_a_few_drafts_the_likest_to_the_designers_work_is_kept_each_from_its_own_seed(judged, finished):
     """Every new model draws candidates.CANDIDATES drafts per image. Among an unseen piece and two
-    bent versions of it, the designer's measure (candidates.measure; line art: the most regular,
-    other work: the nearest the designer's patches) keeps the straight one; the candidates come
-    from their own seeds, the first being the image's; a model without a measure draws one."""
+    bent versions of it, the one nearest the designer's patches (refine.Examples.misfit) is the
+    straight one; the candidates come from their own seeds, the first being the image's; a model
+    without examples draws one."""
     from engine.image import candidates
 
     finisher = finished["finisher"]
@@ -188,25 +188,25 @@ def test_of_a_few_drafts_the_likest_to_the_designers_work_is_kept_each_from_its_
     blur = finisher["draft_blur"]
     straight = render.drafts_of(pieces, blur)
     bent = render.drafts_of(image_pool.warped(pieces, seed=5, strengths=(6.0, 6.0)), blur)
-    score = candidates.measure(finisher)
+    examples = finisher["examples"]
     rng = np.random.default_rng(0)
     kept = []
     for i, draft in enumerate(straight):
         group = np.stack([draft, bent[2 * i], bent[2 * i + 1]])[rng.permutation(3)]
-        kept.append(np.array_equal(group[int(np.argmin(score(group)))], draft))
+        kept.append(np.array_equal(group[int(np.argmin(examples.misfit(group)))], draft))
     assert np.mean(kept) >= 0.75
 
     first, second = candidates.candidate_seeds(4, 3), candidates.candidate_seeds(9, 3)
     assert first[0] == 4 and second[0] == 9 and len(set(first + second)) == 6
-    offered = dict(zip(first + second, [bent[0], bent[1], straight[0], straight[1], bent[2], bent[3]]))
-    generator = Replaying(offered, bent[4])
-    kept_drafts = candidates.sample(generator, "waves", [4, 9], 3, score)
+    offered = dict(zip(first + second, [bent[0], bent[1], straight[0], straight[2], bent[4], bent[5]]))
+    generator = Replaying(offered, bent[6])
+    kept_drafts = candidates.sample(generator, "waves", [4, 9], 3, examples)
     assert generator.asked == [first + second]
-    assert np.array_equal(kept_drafts, straight[:2])
-    assert np.array_equal(candidates.sample(generator, "waves", [4, 9], 1, score),
+    assert np.array_equal(kept_drafts, straight[[0, 2]])
+    assert np.array_equal(candidates.sample(generator, "waves", [4, 9], 1, examples),
                           np.stack([offered[4], offered[9]]))
     assert generator.asked[-1] == [4, 9]
-    candidates.sample(generator, "waves", [4, 9], 3, None)  # a model without a measure: one each
+    candidates.sample(generator, "waves", [4, 9], 3, None)  # a model without examples: one each
     assert generator.asked[-1] == [4, 9]
 
 

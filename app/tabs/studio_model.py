@@ -64,8 +64,7 @@ def _made_md(report: dict, current: dict) -> str:
                      + (" · lines redrawn in your stroke" if report.get("line_art") else "")
                      + (f" · rings drawn round about one centre when a prompt says "
                         f"{esc(' or '.join(report['round_tags']))}" if report.get("round_tags") else "")
-                     + (f" · of {report['candidates']} drafts per image, the "
-                        f"{'most regular' if report.get('line_art') else 'likest to your pieces'} kept"
+                     + (f" · of {report['candidates']} drafts per image, the likest to your pieces kept"
                         if report.get("candidates", 1) > 1 else "")
                      + (f" · {len(report['palette'])}-colour flat palette"
                         if report.get("flat_palette") and not report.get("line_art") else ""))

@@ -18,15 +18,14 @@ def draw(generator, upsampler, finisher: dict, prompt: str, seeds: list[int], **
     to `generator.sample`."""
     from engine.image import candidates, originality, render
 
-    score = candidates.measure(finisher)
+    examples = finisher.get("examples")
 
     def drawn(seeds_now):
-        drafts = candidates.sample(generator, prompt, seeds_now, finisher.get("candidates", 1), score,
+        drafts = candidates.sample(generator, prompt, seeds_now, finisher.get("candidates", 1), examples,
                                    **sampling)
         return render.draw(upsampler, finisher, drafts, [prompt] * len(seeds_now))
 
     images = drawn(seeds)
-    examples = finisher.get("examples")
     if examples is None:  # older models keep no training drafts to compare with
         return images, 0
     limit = finisher.get("copy_limit")
