@@ -195,8 +195,9 @@ def fit_finish(images: list[np.ndarray], captions: list[str] | None = None) -> d
     tags of their concentric pieces (`round_tags`, engine/image/symmetry.py), how many drafts
     are drawn per image to keep the likest to the designer's work (`candidates`,
     engine/image/candidates.py), the draft softening the generator trains with (`draft_blur`),
-    the training drafts that generated drafts are refined from (`examples`, engine/image/refine.py) and how near a
-    drawn image may come to one of them (`copy_limit`, engine/image/originality.py)."""
+    the training drafts that generated drafts are refined from (`examples`,
+    engine/image/refine.py) and how near a drawn image may come to one of them (`copy_limit`,
+    engine/image/originality.py)."""
     from engine.image import candidates, lines, originality, refine, symmetry
 
     line_style = lines.fit_line_style(images)
