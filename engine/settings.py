@@ -46,8 +46,11 @@ class Settings:
     # train_threads), the generator starting from the house base (engine/image/house.py) unless
     # image_house_base is off; hub: a Stable-Diffusion-format text-to-image pipeline (hub id or
     # folder) with a LoRA per designer trained for image_lora_steps at image_lora_resolution.
+    # image_fidelity_samples images are judged per model (twice fidelity_samples: the publish
+    # gate's interval is 0.7 times as wide).
     image_train_seconds: float = 780.0
     image_upsampler_seconds: float = 90.0
+    image_fidelity_samples: int = 128
     image_house_base: bool = True
     image_model_id: str = "stabilityai/sd-turbo"
     image_model_revision: str = "main"

@@ -392,7 +392,7 @@ def designer(engine, folder, count: int = 19) -> dict:
 def test_a_short_training_job_judges_and_records_a_version(tmp_path, monkeypatch, profile):
     from engine.engine import Engine
 
-    overrides = {"image_train_seconds": 8.0, "image_upsampler_seconds": 2.0, "fidelity_samples": 8}
+    overrides = {"image_train_seconds": 8.0, "image_upsampler_seconds": 2.0, "image_fidelity_samples": 8}
     if profile == "hub":
         overrides.update(profile="hub", image_model_id=str(build_tiny_sd(tmp_path / "sd")),
                          image_lora_steps=3, image_lora_resolution=32)

@@ -11,8 +11,6 @@ import collections
 from pathlib import Path
 
 MAX_MODELS = 8
-DRAFT_STEPS = 20
-GUIDANCE = 2.0
 
 
 class ImageBackend:
@@ -50,7 +48,7 @@ class ImageBackend:
         if (Path(folder) / "generator.safetensors").exists():
             from engine.image import drawing, render
 
-            images, _ = drawing.draw(*self._embedded(folder), prompt, seeds, steps=DRAFT_STEPS, guidance=GUIDANCE)
+            images, _ = drawing.draw(*self._embedded(folder), prompt, seeds)
             return [render.to_image(image) for image in images]
         from engine.image import hub
 

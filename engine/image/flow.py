@@ -33,6 +33,8 @@ LEARNING_RATE = 1e-3  # the peak
 WARMUP_STEPS = 100
 LR_FLOOR = 0.05
 PROGRESS_EVERY = 20  # steps between calls of train()'s progress callback
+SAMPLING_STEPS = 14  # Euler steps per draft: in pilots as true to the designer as 20, at 0.7 of the time
+GUIDANCE = 2.0  # classifier-free guidance on the tags
 STOP_WORDS = {"a", "an", "the", "and", "in", "on", "of", "with", "over", "under", "above", "below",
               "beside", "by", "for", "to", "at", "from", "layout", "background", "small", "large",
               "big", "into", "its", "is", "are", "one", "two", "three", "four", "five", "six",
@@ -230,7 +232,8 @@ class Generator:
         """The vocabulary words a prompt contains: what steers this model."""
         return [w for w, on in zip(self.vocabulary, tag_vector(prompt, self.vocabulary)) if on]
 
-    def sample(self, prompt: str, seeds: list[int], steps: int = 20, guidance: float = 2.0) -> np.ndarray:
+    def sample(self, prompt: str, seeds: list[int], steps: int = SAMPLING_STEPS,
+               guidance: float = GUIDANCE) -> np.ndarray:
         """(len(seeds), draft, draft, 3) drafts in [0, 1], one per seed, for the prompt's tags."""
         import torch
         from diffusers import FlowMatchEulerDiscreteScheduler

@@ -1,5 +1,6 @@
 """The training job of a personal image model: the flow-matching generator and the upsampler
-trained on the designer's portfolio, then the image judge on 64 new samples at 256 px.
+trained on the designer's portfolio, then the image judge on
+`settings.image_fidelity_samples` new samples at 256 px.
 
 Stages and their share of the progress bar: the generator (settings.image_train_seconds, with a
 preview of four drafts every PREVIEW_EVERY steps and a checkpoint every CHECKPOINT_EVERY steps:
@@ -210,7 +211,7 @@ def _train_and_judge(engine, ctx) -> dict:
     else:
         draw, made = _embedded_model(ctx, settings, version_dir, finals, captions, version["base_model_id"])
     torch.set_num_threads(settings.threads)
-    prompts = judging_prompts(held_items, train_items, settings.fidelity_samples)
+    prompts = judging_prompts(held_items, train_items, settings.image_fidelity_samples)
     samples, redrawn = [], 0
     for i, prompt in enumerate(prompts):
         ctx.check_cancelled()
