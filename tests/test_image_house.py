@@ -46,3 +46,13 @@ def test_the_shipped_base_draws_what_its_captions_ask_for():
     light = generator.sample("three flat circles, scattered layout, cream background", [1, 2, 3])
     assert np.median(dark) + 0.3 < np.median(light)
     assert {"rings", "circles", "glowing", "flat", "cream"} <= set(base["vocabulary"])
+
+
+def test_drafts_in_bfloat16_are_float32_drafts_within_a_fraction_of_a_level():
+    torch.set_num_threads(1)
+    base = house.load_base()
+    prompt = "three glowing concentric rings, centred layout, black background"
+    exact = flow.Generator(base, bfloat16=False).sample(prompt, [4, 5])
+    fast = flow.Generator(base, bfloat16=True).sample(prompt, [4, 5])
+    assert fast.dtype == np.float32 and fast.shape == exact.shape == (2, 64, 64, 3)
+    assert 0 < np.abs(fast - exact).mean() < 0.01  # computed in bfloat16, yet the same drafts
