@@ -56,3 +56,13 @@ def test_drafts_in_bfloat16_are_float32_drafts_within_a_fraction_of_a_level():
     fast = flow.Generator(base, bfloat16=True).sample(prompt, [4, 5])
     assert fast.dtype == np.float32 and fast.shape == exact.shape == (2, 64, 64, 3)
     assert 0 < np.abs(fast - exact).mean() < 0.01  # computed in bfloat16, yet the same drafts
+
+
+def test_the_temperature_scales_the_starting_noise():
+    torch.set_num_threads(1)
+    generator = flow.Generator(house.load_base(), bfloat16=False)
+    prompt = "five glowing cyan zigzags, stacked layout, black background"
+    cold = generator.sample(prompt, [1, 2], temperature=0.0)
+    assert np.array_equal(cold[0], cold[1])  # no noise: every seed draws the same draft
+    default, scaled = generator.sample(prompt, [1]), generator.sample(prompt, [1], temperature=flow.TEMPERATURE)
+    assert np.array_equal(default, scaled) and not np.array_equal(default, generator.sample(prompt, [1], temperature=1.0))

@@ -10,8 +10,9 @@ Tags are the words of the portfolio's captions that the generator can learn from
 colours, layouts: `caption_tags`); a prompt steers the output through the tags it contains.
 Training follows the flow-matching recipe of diffusers' FlowMatchEulerDiscreteScheduler: the
 noisy image is `sigma * noise + (1 - sigma) * image` and the net predicts `noise - image`; sampling
-is that scheduler's Euler steps with classifier-free guidance on the tags (the UNet in bfloat16 on
-processors that compute in it natively: `native_bfloat16`). The learning rate warms
+is that scheduler's Euler steps with classifier-free guidance on the tags, from noise at a
+temperature below 1 (the UNet in bfloat16 on processors that compute in it natively:
+`native_bfloat16`). The learning rate warms
 up, then follows a half cosine down as the time budget runs out; an exponential moving average of
 the weights is what gets saved and sampled.
 """
@@ -36,6 +37,10 @@ LR_FLOOR = 0.05
 PROGRESS_EVERY = 20  # steps between calls of train()'s progress callback
 SAMPLING_STEPS = 14  # Euler steps per draft: in pilots as true to the designer as 20, at 0.7 of the time
 GUIDANCE = 2.0  # classifier-free guidance on the tags
+# The starting noise is scaled by this (a lower temperature draws nearer the model's most typical
+# drafts): in paired pilots (128 prompts each) the judge credited Theo's line art 0.914 at 0.85
+# against 0.836 at 1.0 (14 prompts won, 4 lost) and Mara's flat work 0.914 against 0.906
+TEMPERATURE = 0.85
 STOP_WORDS = {"a", "an", "the", "and", "in", "on", "of", "with", "over", "under", "above", "below",
               "beside", "by", "for", "to", "at", "from", "layout", "background", "small", "large",
               "big", "into", "its", "is", "are", "one", "two", "three", "four", "five", "six",
@@ -246,8 +251,9 @@ class Generator:
         return [w for w, on in zip(self.vocabulary, tag_vector(prompt, self.vocabulary)) if on]
 
     def sample(self, prompt: str, seeds: list[int], steps: int = SAMPLING_STEPS,
-               guidance: float = GUIDANCE) -> np.ndarray:
-        """(len(seeds), draft, draft, 3) drafts in [0, 1], one per seed, for the prompt's tags."""
+               guidance: float = GUIDANCE, temperature: float = TEMPERATURE) -> np.ndarray:
+        """(len(seeds), draft, draft, 3) drafts in [0, 1], one per seed, for the prompt's tags,
+        drawn from each seed's noise scaled by `temperature`."""
         import torch
         from diffusers import FlowMatchEulerDiscreteScheduler
 
@@ -256,7 +262,7 @@ class Generator:
         n = len(seeds)
         side, depth = self.draft // self.patch, 3 * self.patch ** 2
         x = torch.stack([torch.randn(depth, side, side, generator=torch.Generator().manual_seed(int(s)))
-                         for s in seeds])
+                         for s in seeds]) * temperature
         condition = torch.from_numpy(tag_vector(prompt, self.vocabulary)).expand(n, -1)
         with torch.no_grad():
             embedded = self.tags(torch.cat([condition, torch.zeros_like(condition)]))
