@@ -1,8 +1,8 @@
 """Personal image models benchmark, on the demo designers (Mara: flat Bauhaus posters; Theo: neon
 line art). Seeds the demo marketplace in a scratch data dir and trains each designer's model
 through the product's own training job (the generator, the upsampler, then the image judge on
-settings.image_fidelity_samples (128) new samples at 256 px against the other designer, reference styles, photographs and fakes of
-their own work). Reports training seconds, fidelity with its 95 % interval, copies, the judge's
+settings.image_fidelity_samples (128) new samples at 256 px against the other designer,
+reference styles, photographs and fakes of their own work). Reports training seconds, fidelity with its 95 % interval, copies, the judge's
 verdict on the designer's held-out pieces, seconds per 256 px image (median of 10, through the
 backend a buyer's try-out uses), how often a colour word in a prompt steers the picture (each
 held-out brief's first colour swapped for the model's other colours, same seeds) and peak RSS.
