@@ -2,10 +2,11 @@
 line art). Seeds the demo marketplace in a scratch data dir and trains each designer's model
 through the product's own training job (the generator, the upsampler, then the image judge on
 settings.image_fidelity_samples (128) new samples at 256 px against the other designer,
-reference styles, photographs and fakes of their own work). Reports training seconds, fidelity with its 95 % interval, copies, the judge's
-verdict on the designer's held-out pieces, seconds per 256 px image (median of 10, through the
-backend a buyer's try-out uses), how often a colour word in a prompt steers the picture (each
-held-out brief's first colour swapped for the model's other colours, same seeds) and peak RSS.
+reference styles, photographs and fakes of their own work). Reports training seconds, fidelity
+with its 95 % interval, copies, the judge's verdict on the designer's held-out pieces, seconds
+per 256 px image (median of 10, through the backend a buyer's try-out uses), how often a colour
+word in a prompt steers the picture (each held-out brief's first colour swapped for the model's
+other colours, same seeds) and peak RSS.
 Saves, per designer, a grid of 16 generated images beside a grid of 16 portfolio pieces in
 bench/out/image_model/.
 Prints one JSON object as its last line.
