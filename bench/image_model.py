@@ -4,9 +4,10 @@ through the product's own training job (the generator, the upsampler, then the i
 settings.image_fidelity_samples (128) new samples at 256 px against the other designer,
 reference styles, photographs and fakes of their own work). Reports training seconds, fidelity
 with its 95 % interval, copies, the judge's verdict on the designer's held-out pieces, seconds
-per 256 px image (median of 10, through the backend a buyer's try-out uses), how often a colour
-word in a prompt steers the picture (each held-out brief's first colour swapped for the model's
-other colours, same seeds) and peak RSS.
+per 256 px image (median of 10 after WARM_UP_DRAWS untimed ones, through the backend a buyer's
+try-out uses, on its serving threads: settings.threads), how often a colour word in a prompt
+steers the picture (each held-out brief's first colour swapped for the model's other colours,
+same seeds) and peak RSS.
 Saves, per designer, a grid of 16 generated images beside a grid of 16 portfolio pieces in
 bench/out/image_model/.
 Prints one JSON object as its last line.
@@ -38,6 +39,7 @@ from engine.settings import Settings  # noqa: E402
 from storage import portfolio, users  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "image_model"
+WARM_UP_DRAWS = 3  # untimed draws before the ten timed ones: the first few after training run slow
 # Reference colours (CSS and common design names) that tie a prompt's colour words to the
 # designer's palette for the steering measurement.
 COLOUR_NAMES = {"red": (255, 0, 0), "orange": (255, 165, 0), "yellow": (255, 255, 0),
@@ -116,7 +118,8 @@ def designer_case(engine, username: str) -> dict:
     folder = settings.data_dir / version["artefact_path"]
     times = []
     with engine.backends.using("image") as backend:
-        backend.draw(folder, "warm-up", [0])
+        for i in range(WARM_UP_DRAWS):
+            backend.draw(folder, report["samples"][-1 - i]["prompt"], [4000 + i])
         for i in range(10):
             t = time.perf_counter()
             backend.draw(folder, report["samples"][i % len(report["samples"])]["prompt"], [5000 + i])
@@ -133,6 +136,7 @@ def designer_case(engine, username: str) -> dict:
             "generator_steps": report.get("generator_steps"), "generator_base": report.get("generator_base"),
             "job_s": round(time.perf_counter() - started, 1),
             "judge_s": report["judge_s"], "image_s": round(statistics.median(times), 3),
+            "image_threads": settings.threads,
             "flat_palette": report.get("flat_palette"), "line_art": report.get("line_art"), **steering}
 
 

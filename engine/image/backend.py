@@ -44,7 +44,11 @@ class ImageBackend:
 
     def draw(self, folder: Path, prompt: str, seeds: list[int]) -> list:
         """One RGB PIL image per seed for the prompt (embedded: 256 px; hub: the LoRA's
-        training resolution)."""
+        training resolution), drawn on the settings' serving threads."""
+        import torch
+
+        # per call: torch keeps a thread count per thread, and try-outs arrive on many threads
+        torch.set_num_threads(self.settings.threads)
         if (Path(folder) / "generator.safetensors").exists():
             from engine.image import drawing, render
 
