@@ -357,6 +357,38 @@ def test_a_model_saved_by_the_earlier_32_px_generator_still_draws_256_px_images(
     assert images[0].size == (256, 256)
 
 
+def test_images_are_drawn_on_the_serving_threads_whatever_the_calling_thread_had(tmp_path, monkeypatch):
+    """torch keeps a thread count per thread: a try-out arriving on a thread set to two draws on
+    settings.threads all the same."""
+    import threading
+
+    import torch
+
+    from engine.image.backend import ImageBackend
+
+    unet, tags = flow.build(3)
+    flow.save({"unet": unet.state_dict(), "tags": tags.state_dict(), "vocabulary": ["a", "b", "c"],
+               "steps": 1, "seconds": 1.0, "draft": flow.DRAFT, "patch": flow.PATCH},
+              tmp_path / "generator.safetensors")
+    render.save_finisher(render.build_upsampler(), {"colours": np.eye(3), "flat": False, "share": 0.5}, tmp_path)
+    seen, sample = [], flow.Generator.sample
+    monkeypatch.setattr(flow.Generator, "sample",
+                        lambda self, *a, **k: seen.append(torch.get_num_threads()) or sample(self, *a, **k))
+    backend = ImageBackend(make_settings(tmp_path / "data", threads=1))
+
+    drawn = []
+
+    def try_out():
+        torch.set_num_threads(2)
+        drawn.extend(backend.draw(tmp_path, "b", [1]))
+
+    caller = threading.Thread(target=try_out)
+    caller.start()
+    caller.join()
+    assert [image.size for image in drawn] == [(256, 256)]
+    assert seen == [1]
+
+
 def test_training_warms_up_decays_with_its_budget_and_resumes_at_64_px():
     assert flow.learning_rate_at(1e-3, 0, 0.0) < 2e-5
     assert flow.learning_rate_at(1e-3, flow.WARMUP_STEPS, 0.0) == pytest.approx(1e-3)
