@@ -39,7 +39,7 @@ from engine.settings import Settings  # noqa: E402
 from storage import portfolio, users  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "image_model"
-WARM_UP_DRAWS = 3  # untimed draws before the ten timed ones: the first few after training run slow
+WARM_UP_DRAWS = 3  # untimed draws before the ten timed ones: a freshly loaded model's first draws run slower
 # Reference colours (CSS and common design names) that tie a prompt's colour words to the
 # designer's palette for the steering measurement.
 COLOUR_NAMES = {"red": (255, 0, 0), "orange": (255, 165, 0), "yellow": (255, 255, 0),

@@ -370,12 +370,12 @@ def test_images_are_drawn_on_the_serving_threads_whatever_the_calling_thread_had
     flow.save({"unet": unet.state_dict(), "tags": tags.state_dict(), "vocabulary": ["a", "b", "c"],
                "steps": 1, "seconds": 1.0, "draft": flow.DRAFT, "patch": flow.PATCH},
               tmp_path / "generator.safetensors")
-    render.save_finisher(render.build_upsampler(), {"colours": np.eye(3), "flat": False, "share": 0.5}, tmp_path)
+    render.save_finisher(render.build_upsampler(), {"colours": np.eye(3), "flat": False, "share": 0.5},
+                         tmp_path)
     seen, sample = [], flow.Generator.sample
     monkeypatch.setattr(flow.Generator, "sample",
                         lambda self, *a, **k: seen.append(torch.get_num_threads()) or sample(self, *a, **k))
     backend = ImageBackend(make_settings(tmp_path / "data", threads=1))
-
     drawn = []
 
     def try_out():
