@@ -334,6 +334,25 @@ def test_a_saved_model_draws_the_same_256_px_images_for_the_same_seeds(small_mod
     assert backend.forget(str(small_model.resolve())) == 1
 
 
+def test_a_restarted_draft_is_the_generators_own_draft_drawn_again(small_model, judged, finished):
+    """Line art is restarted (render.LINE_RESTART), other work is not; a restart redraws each
+    draft from its own seed's noise: the same for the same seed, nearer the plain draft than
+    another seed's draft is."""
+    assert finished["finisher"]["restart"] == (render.LINE_RESTART if finished["finisher"]["lines"] is not None
+                                               else 0.0)
+    assert render.LINE_RESTART > 0
+    assert render.load_finisher(small_model)[1]["restart"] == 0.0  # flat work, saved
+    generator = flow.Generator(flow.load(small_model / "generator.safetensors"))
+    plain = generator.sample("a teal circle", [1, 2])
+    restarted = generator.sample("a teal circle", [1, 2], restart=render.LINE_RESTART)
+    assert np.array_equal(restarted, generator.sample("a teal circle", [1, 2], restart=render.LINE_RESTART))
+    assert np.array_equal(plain, generator.sample("a teal circle", [1, 2], restart=0.0))
+    assert restarted.shape == plain.shape and 0.0 <= restarted.min() and restarted.max() <= 1.0
+    moved = np.abs(restarted - plain).mean(axis=(1, 2, 3))
+    assert (moved > 0).all()
+    assert moved.max() < np.abs(plain[0] - plain[1]).mean()
+
+
 def test_a_model_saved_by_the_earlier_32_px_generator_still_draws_256_px_images(tmp_path):
     """Folders written before drafts went to 64 px: no patch in the generator's JSON, no upsampler
     scale in palette.json (x8)."""

@@ -15,10 +15,11 @@ REDRAW_STEP = 10_000_019  # a redrawn image's seed is its seed plus a multiple o
 def draw(generator, upsampler, finisher: dict, prompt: str, seeds: list[int], **sampling) -> tuple[list, int]:
     """(one (256, 256, 3) image in [0, 1] per seed, how many of them were drawn again as
     near-copies). `finisher` is render.fit_finish's or render.load_finisher's; `sampling` goes
-    to `generator.sample`."""
+    to `generator.sample` (by default with the finisher's `restart`)."""
     from engine.image import candidates, originality, render
 
     examples = finisher.get("examples")
+    sampling = {"restart": finisher.get("restart", 0.0), **sampling}
 
     def drawn(seeds_now):
         drafts = candidates.sample(generator, prompt, seeds_now, finisher.get("candidates", 1), examples,
