@@ -269,25 +269,27 @@ class Generator:
         scheduler.set_timesteps(steps)
         n = len(seeds)
         side, depth = self.draft // self.patch, 3 * self.patch ** 2
-        x = torch.stack([torch.randn(depth, side, side, generator=torch.Generator().manual_seed(int(s)))
-                         for s in seeds]) * temperature
+
+        def seeded_noise(offset: int = 0):  # one draw per seed (plus offset)
+            return torch.stack([torch.randn(depth, side, side,
+                                            generator=torch.Generator().manual_seed(int(s) + offset))
+                                for s in seeds])
+
+        x = seeded_noise() * temperature
         condition = torch.from_numpy(tag_vector(prompt, self.vocabulary)).expand(n, -1)
         with torch.no_grad():
             embedded = self.tags(torch.cat([condition, torch.zeros_like(condition)]))
 
-            def velocity(x, sigma_or_t):
+            def velocity(x, timestep):  # timestep: sigma * 1000, as the UNet was trained
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bfloat16):
-                    both = self.unet(torch.cat([x, x]), sigma_or_t.expand(2 * n), class_labels=embedded).sample.float()
+                    both = self.unet(torch.cat([x, x]), timestep.expand(2 * n), class_labels=embedded).sample.float()
                 conditioned, unconditioned = both[:n], both[n:]
                 return unconditioned + guidance * (conditioned - unconditioned)
 
             for t in scheduler.timesteps:
                 x = scheduler.step(velocity(x, t), t, x).prev_sample
             if restart > 0:
-                noise = torch.stack([torch.randn(depth, side, side,
-                                                 generator=torch.Generator().manual_seed(int(s) + RESTART_SEED))
-                                     for s in seeds])
-                x = restart * noise + (1 - restart) * x.clamp(-1, 1)
+                x = restart * seeded_noise(RESTART_SEED) + (1 - restart) * x.clamp(-1, 1)
                 sigmas = torch.linspace(restart, 0.0, RESTART_STEPS + 1)
                 for sigma, after in zip(sigmas[:-1], sigmas[1:]):
                     x = x + (after - sigma) * velocity(x, sigma * 1000)

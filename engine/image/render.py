@@ -39,7 +39,7 @@ LINE_DRAFT_BLUR = 0.8  # draft pixels: how much line art's drafts are softened
 # its bent strokes once more. Paired pilots on four of Theo's models (seeds the benchmark does not
 # use): credited 0.922 against 0.883 and 0.922 against 0.906 (128 prompts each), earlier 0.89
 # against 0.82 (128) and 0.865 against 0.854 (96); flat work gained nothing (Mara 0.891 and 0.885
-# against 0.891 and 0.906), so it is drawn without. It costs about 0.3 s per image.
+# against 0.891 and 0.906), so it is drawn without. It cost 0.26-0.30 s per image (two threads).
 LINE_RESTART = 0.4
 
 
