@@ -197,6 +197,13 @@ def upsample(model, drafts: np.ndarray) -> np.ndarray:
     return out.clamp(0, 1).permute(0, 2, 3, 1).numpy()
 
 
+def drawing_settings(line_style: dict | None) -> dict:
+    """The draft softening the generator trains with (`draft_blur`) and the sigma its drafts are
+    restarted from (`restart`): both set for line art (`line_style` not None), both 0 otherwise."""
+    line_art = line_style is not None
+    return {"draft_blur": LINE_DRAFT_BLUR if line_art else 0.0, "restart": LINE_RESTART if line_art else 0.0}
+
+
 def fit_finish(images: list[np.ndarray], captions: list[str] | None = None) -> dict:
     """How the designer's work is finished, from their 256 px training images: the palette
     (`fit_palette`), for line art their stroke (`lines.fit_line_style`, else None) and the caption
@@ -210,12 +217,11 @@ def fit_finish(images: list[np.ndarray], captions: list[str] | None = None) -> d
     from engine.image import candidates, lines, originality, refine, symmetry
 
     line_style = lines.fit_line_style(images)
-    blur = LINE_DRAFT_BLUR if line_style is not None else 0.0
-    drafts = drafts_of(images, blur)
+    drawing = drawing_settings(line_style)
+    drafts = drafts_of(images, drawing["draft_blur"])
     round_tags = (symmetry.round_tags(images, captions, line_style["ground"])
                   if line_style is not None and captions else [])
-    return {**fit_palette(images), "lines": line_style, "draft_blur": blur, "round_tags": round_tags,
-            "restart": LINE_RESTART if line_style is not None else 0.0,
+    return {**fit_palette(images), "lines": line_style, **drawing, "round_tags": round_tags,
             "candidates": candidates.CANDIDATES,
             "copy_limit": originality.copy_limit(drafts), "examples": refine.Examples(drafts)}
 
@@ -291,6 +297,4 @@ def load_finisher(folder: Path) -> tuple:
         with np.load(folder / "examples.npz") as saved:
             examples = refine.Examples(saved["drafts"].astype(np.float32))
     return upsampler.eval(), {**palette, "colours": np.array(palette["colours"], dtype=np.float32),
-                              "lines": line_style, "examples": examples,
-                              "draft_blur": LINE_DRAFT_BLUR if line_style is not None else 0.0,
-                              "restart": LINE_RESTART if line_style is not None else 0.0}
+                              "lines": line_style, "examples": examples, **drawing_settings(line_style)}
