@@ -29,7 +29,7 @@ def house_drafts(count: int, first_seed: int = 0) -> tuple[np.ndarray, list[str]
     drafts, captions = [], []
     for seed in range(first_seed, first_seed + count):
         piece = house_shapes.render(seed)
-        blur = render.LINE_DRAFT_BLUR if piece["line_art"] else 0.0
+        blur = render.drawing_settings(piece["line_art"])["draft_blur"]
         drafts.append(render.drafts_of([render.to_array(piece["image"], render.FINAL)], blur)[0])
         captions.append(piece["caption"])
     return np.stack(drafts), captions

@@ -197,10 +197,9 @@ def upsample(model, drafts: np.ndarray) -> np.ndarray:
     return out.clamp(0, 1).permute(0, 2, 3, 1).numpy()
 
 
-def drawing_settings(line_style: dict | None) -> dict:
+def drawing_settings(line_art: bool) -> dict:
     """The draft softening the generator trains with (`draft_blur`) and the sigma its drafts are
-    restarted from (`restart`): both set for line art (`line_style` not None), both 0 otherwise."""
-    line_art = line_style is not None
+    restarted from (`restart`): both set for line art, both 0 for other work."""
     return {"draft_blur": LINE_DRAFT_BLUR if line_art else 0.0, "restart": LINE_RESTART if line_art else 0.0}
 
 
@@ -217,11 +216,11 @@ def fit_finish(images: list[np.ndarray], captions: list[str] | None = None) -> d
     from engine.image import candidates, lines, originality, refine, symmetry
 
     line_style = lines.fit_line_style(images)
-    drawing = drawing_settings(line_style)
-    drafts = drafts_of(images, drawing["draft_blur"])
+    line_art = drawing_settings(line_style is not None)
+    drafts = drafts_of(images, line_art["draft_blur"])
     round_tags = (symmetry.round_tags(images, captions, line_style["ground"])
                   if line_style is not None and captions else [])
-    return {**fit_palette(images), "lines": line_style, **drawing, "round_tags": round_tags,
+    return {**fit_palette(images), "lines": line_style, **line_art, "round_tags": round_tags,
             "candidates": candidates.CANDIDATES,
             "copy_limit": originality.copy_limit(drafts), "examples": refine.Examples(drafts)}
 
@@ -297,4 +296,4 @@ def load_finisher(folder: Path) -> tuple:
         with np.load(folder / "examples.npz") as saved:
             examples = refine.Examples(saved["drafts"].astype(np.float32))
     return upsampler.eval(), {**palette, "colours": np.array(palette["colours"], dtype=np.float32),
-                              "lines": line_style, "examples": examples, **drawing_settings(line_style)}
+                              "lines": line_style, "examples": examples, **drawing_settings(line_style is not None)}
