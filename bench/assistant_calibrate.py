@@ -27,8 +27,11 @@ catalogue), as buyers ask for work the catalogue does not list: the outside-serv
 their requests is reported apart, at the chosen margin and at the shipped one. The thresholds of
 such a run are not the shipped ones (they are chosen with fewer services).
 Prints each chosen value with its recall and ordinary hand-off rate, then one JSON object.
+Every held-out text is scored as written and with its typos mended (engine/assistant/spelling.py,
+its vocabulary the fitted examples' words), the higher score counting, as the assistant scores a
+message; `--as-written` scores texts as written only.
 Usage: python bench/assistant_calibrate.py [--encoder tuned|base] [--ordinary-rate 0.03] [--steps N]
-[--folds 4] [--only-folds N] [--unseen-services]
+[--folds 4] [--only-folds N] [--unseen-services] [--adapter-dir DIR] [--as-written]
 """
 
 import argparse
@@ -44,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assets import assistant_examples as examples  # noqa: E402
 from assets.demo import CREATORS  # noqa: E402
-from engine.assistant import triggers, tuning  # noqa: E402
+from engine.assistant import spelling, triggers, tuning  # noqa: E402
 from engine.assistant.models import AssistantModels  # noqa: E402
 from engine.fidelity.text import TextEmbedder  # noqa: E402
 
@@ -110,9 +113,29 @@ def _cued(texts: list[str]) -> np.ndarray:
                          for c in cues) for t in texts])
 
 
+MENDING = True  # score texts with their typos mended too (--as-written: as written only)
+
+
+def fold_speller(held) -> spelling.Speller:
+    """The typo mender a detector fitted on the rest would have: the words of the fitted examples."""
+    if not MENDING:
+        return spelling.Speller({}, mending=False)
+    texts = [*examples.BENIGN, *examples.DISCLOSURE_QUESTIONS,
+             *(t for texts in examples.BUILTIN_EXAMPLES.values() for t in texts),
+             *(t for texts in examples.SERVICES.values() for t in texts)]
+    return spelling.Speller(spelling.words_of(t for t in texts if t not in held))
+
+
+def as_written_and_mended(embedder, speller, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The texts' vectors as written and with their typos mended (TriggerDetector.match scores
+    both and keeps the higher score)."""
+    return embedder.encode(texts), embedder.encode([speller.mend(t) for t in texts])
+
+
 def builtin(embedder, held) -> dict[str, np.ndarray]:
     """Held-out built-in topic messages and ordinary messages: the highest built-in probability
-    of the regression fitted on the rest, whether a cue is in the text, whether it should hand off."""
+    of the regression fitted on the rest (the text as written or mended), whether a cue is in the
+    text, whether it should hand off."""
     names = list(examples.BUILTIN_EXAMPLES)
     ordinary = list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS)
     fit = {name: [t for t in texts if t not in held] for name, texts in examples.BUILTIN_EXAMPLES.items()}
@@ -120,8 +143,11 @@ def builtin(embedder, held) -> dict[str, np.ndarray]:
     pos = [t for name in names for t in examples.BUILTIN_EXAMPLES[name] if t in held]
     neg = [t for t in ordinary if t in held]
     texts = pos + neg
-    return {"best": model.predict_proba(embedder.encode(texts))[:, 1:].max(axis=1),
-            "cue": _cued(texts), "positive": np.arange(len(texts)) < len(pos)}
+    speller = fold_speller(held)
+    best = np.max([model.predict_proba(v)[:, 1:].max(axis=1)
+                   for v in as_written_and_mended(embedder, speller, texts)], axis=0)
+    return {"best": best, "cue": _cued(texts) | _cued([speller.mend(t) for t in texts]),
+            "positive": np.arange(len(texts)) < len(pos)}
 
 
 def builtin_rates(scores: dict[str, np.ndarray], plain: float, cue_bar: float) -> tuple[float, float]:
@@ -146,8 +172,9 @@ def custom(embedder, held, topics) -> tuple[list, list]:
     """(scores of held-out creator topics' messages, of their near misses and ordinary messages),
     each topic set up three times from three of its phrases."""
     embed = embedder.encode
+    speller = fold_speller(held)
     ordinary_fit = embed([t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held])
-    benign_held = embed([t for t in examples.BENIGN if t in held])
+    benign_held = as_written_and_mended(embedder, speller, [t for t in examples.BENIGN if t in held])
     pos, neg = [], []
     for name in sorted(topics):
         topic = examples.TOPIC_PARAPHRASES[name]
@@ -156,11 +183,12 @@ def custom(embedder, held, topics) -> tuple[list, list]:
             phrases = list(rng.choice(topic["phrases"], size=min(3, len(topic["phrases"])), replace=False))
             vecs = embed([name, *phrases])
 
-            def score(v):
-                return triggers._top_mean(v @ vecs.T) - triggers._top_mean(v @ ordinary_fit.T)
+            def score(both):
+                return np.max([triggers._top_mean(v @ vecs.T) - triggers._top_mean(v @ ordinary_fit.T)
+                               for v in both], axis=0)
 
-            pos += list(score(embed(topic["messages"])))
-            neg += list(score(embed(topic["near_misses"])))
+            pos += list(score(as_written_and_mended(embedder, speller, topic["messages"])))
+            neg += list(score(as_written_and_mended(embedder, speller, topic["near_misses"])))
             neg += list(score(benign_held))
     return pos, neg
 
@@ -174,25 +202,28 @@ def outside(embedder, held, unseen: set[str] = frozenset()) -> tuple[list, list,
                 if name not in unseen}
     queries = [(name, t) for name, texts in examples.SERVICES.items() for t in texts
                if t in held and name not in unseen]
-    unseen_vecs = embed([t for name in sorted(unseen) for t in examples.SERVICES[name]]) if unseen else None
+    speller = fold_speller(held)
+    unseen_vecs = (list(zip(*as_written_and_mended(embedder, speller, [t for name in sorted(unseen)
+                                                                         for t in examples.SERVICES[name]])))
+                   if unseen else None)
     ordinary_texts = [t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held]
     model = triggers.TriggerModel(embedder, services=services, ordinary=ordinary_texts)
-    query_vecs = embed([t for _, t in queries])
+    query_vecs = list(zip(*as_written_and_mended(embedder, speller, [t for _, t in queries])))
     benign = [t for t in examples.BENIGN if t in held]
-    benign_vecs = embed(benign)
+    benign_vecs = list(zip(*as_written_and_mended(embedder, speller, benign)))
     benign_about = [triggers.about(t) for t in benign]
     pos, neg, unseen_scores = [], [], []
     for spec in CREATORS:
         detector = model.for_seller([{"name": triggers.OUTSIDE_SERVICES, "phrases": [], "words": [],
                                       "builtin": 1}], _gig_texts(spec))
 
-        def score(vector):
-            return detector.outside_score(vector)[1]
+        def score(vectors):
+            return max(detector.outside_score(vector)[1] for vector in vectors)
 
         for (name, _), vector in zip(queries, query_vecs):
             (neg if name in detector.covered else pos).append(score(vector))
         if unseen:
-            unseen_scores += [score(vector) for vector in unseen_vecs]
+            unseen_scores += [score(vectors) for vectors in unseen_vecs]
         for services, vector in zip(benign_about, benign_vecs):
             if not services or services & detector.covered:  # ordinary to this creator
                 neg.append(score(vector))
@@ -210,14 +241,21 @@ def disclosure(embedder, held) -> tuple[np.ndarray, np.ndarray]:
     return (pos @ questions.T).max(axis=1), (neg @ questions.T).max(axis=1)
 
 
-def fold_scores(fold: int, folds: int, unseen: set[str], steps: int, encoder: str) -> dict:
-    """Every held-out score of one fold, with the adapter fitted on the rest of the examples."""
+def fold_scores(fold: int, folds: int, unseen: set[str], steps: int, encoder: str,
+                adapter_dir: Path | None = None) -> dict:
+    """Every held-out score of one fold, with the adapter fitted on the rest of the examples
+    (kept in, and taken again from, `adapter_dir` when given)."""
     held, topics = split(fold, folds)
     held |= {t for name in unseen for t in examples.SERVICES[name]}
-    if encoder == "tuned":
+    saved = adapter_dir / f"fold{fold + 1}of{folds}-{steps}steps{'-unseen' if unseen else ''}" if adapter_dir else None
+    if encoder == "tuned" and saved and (saved / "adapter.safetensors").exists():
+        embedder = tuning.TunedEmbedder(saved, saved_vectors=False, cache_size=100_000)
+    elif encoder == "tuned":
         model = tuning.fine_tune(tuning.training_groups(leave_out=held), steps=steps,
                                  progress=lambda s, n, loss: print(f"fold {fold + 1}/{folds}: step {s}/{n} "
                                                                    f"loss {loss:.3f}", file=sys.stderr))
+        if saved:
+            tuning.save_adapter(model, saved, steps=steps, held_out=len(held))
         embedder = TextEmbedder(cache_size=100_000, model=model)
     else:
         embedder = TextEmbedder(threads=2, cache_size=100_000)
@@ -235,19 +273,23 @@ def main():
     parser.add_argument("--only-folds", type=int, default=None, help="run only the first N folds")
     parser.add_argument("--unseen-services", action="store_true",
                         help="also hold out whole a third of the services no demo creator offers")
+    parser.add_argument("--adapter-dir", type=Path, help="keep each fold's adapter here and reuse it on the next run")
+    parser.add_argument("--as-written", action="store_true", help="score texts as written only, typos unmended")
     args = parser.parse_args()
+    global MENDING
+    MENDING = not args.as_written
     import torch
 
     torch.set_num_threads(2)
     unseen = unseen_services() if args.unseen_services else set()
     started = time.perf_counter()
-    runs = [fold_scores(f, args.folds, unseen, args.steps, args.encoder)
+    runs = [fold_scores(f, args.folds, unseen, args.steps, args.encoder, args.adapter_dir)
             for f in range(args.only_folds or args.folds)]
 
     def pooled(kind, part):
         return np.concatenate([np.asarray(run[kind][part]) for run in runs])
 
-    found = {"encoder": args.encoder, "folds": len(runs), "of_folds": args.folds,
+    found = {"encoder": args.encoder, "mended": MENDING, "folds": len(runs), "of_folds": args.folds,
              "held_out_texts": sum(run["held_out_texts"] for run in runs),
              "fit_s": round(time.perf_counter() - started, 1)}
     builtin_scores = {k: pooled("builtin", k) for k in ("best", "cue", "positive")}

@@ -5,6 +5,7 @@ The base LM is replaced here by one that repeats its whole prompt (the worst a p
 could do), so that what reaches a reply is exactly what reached the model.
 """
 
+import copy
 import json
 import shutil
 import sqlite3
@@ -14,6 +15,7 @@ import pytest
 
 from assets import assistant_examples as examples
 from engine.assistant import claims, grounding, triggers
+from engine.assistant.spelling import Speller
 from engine.engine import Engine
 from engine.errors import InvalidInput
 from engine.registry import BackendRegistry
@@ -147,6 +149,16 @@ def test_a_creators_own_topic_and_work_they_do_not_offer_hand_off(market):
     assert printed.finish() and printed.handoff == "Print production"
     assert website.finish() and website.handoff == "Outside the creator's services"
     assert formats.finish() and formats.handoff is None
+
+
+def test_a_request_with_typos_hands_off_once_they_are_mended(market):
+    message = "can i get a discoutn"
+    (reply,), _ = chat(market, "mara", message)
+    assert reply.handoff == "Custom pricing or discounts"
+    mara = market.user("mara")
+    detector = copy.copy(market.assistant_models.detector(market.db, mara["id"], grounding.load(market.db, mara["id"])))
+    detector.speller = Speller({}, mending=False)
+    assert detector.match(message) is None  # as written, it reads as ordinary
 
 
 def test_ordinary_examples_say_which_catalogued_work_they_are_about():

@@ -13,7 +13,8 @@ creator's services" compares the message with a catalogue of freelance services
 (assets/assistant_examples.SERVICES): a request nearer to a service none of the creator's gigs is
 nearest to than to anything ordinary or offered hands off. Ordinary messages about one kind of work
 (ORDINARY_ABOUT: "how many audiobooks have you narrated?") count as ordinary there only for a
-creator who offers it.
+creator who offers it. Every message is scored as written and again with its typos mended
+(spelling.py), the higher score counting.
 
 The thresholds are chosen on held-out fitted examples alone, with an adapter fitted without them
 (bench/assistant_calibrate.py), never on the evaluation set.
@@ -26,6 +27,7 @@ import unicodedata
 
 import numpy as np
 
+from engine.assistant import spelling
 from storage.topics import OUTSIDE_SERVICES
 
 K = 3
@@ -167,6 +169,8 @@ class TriggerModel:
         self._service_vecs = embedder.encode([t for texts in self.services.values() for t in texts])
         centres = np.stack([embedder.encode([name, *texts]).mean(axis=0) for name, texts in self.services.items()])
         self.service_centres = centres / np.linalg.norm(centres, axis=1, keepdims=True)
+        self.vocabulary = spelling.words_of([*self.ordinary, *(t for texts in self.builtin.values() for t in texts),
+                                             *(t for texts in self.services.values() for t in texts)])
 
     def service_scores(self, vector: np.ndarray, k: int = 2) -> dict[str, float]:
         """Each catalogue service's score for a message: the mean similarity of its k nearest
@@ -201,6 +205,12 @@ class TriggerDetector:
         # a topic's example phrases written out in a message hand off on their own
         self.phrases = [(t["name"], [p for p in t["phrases"] if len(fold(p).split()) >= 3]) for t in topics]
         self.outside = any(t["name"] == OUTSIDE_SERVICES for t in topics)
+        # typos are mended towards the examples' words and this creator's own
+        vocabulary = dict(model.vocabulary)
+        for word, count in spelling.words_of([*offer_texts, *(text for t in topics for text in
+                                                              [t["name"], *t["phrases"], *t["words"]])]).items():
+            vocabulary[word] = vocabulary.get(word, 0) + count
+        self.speller = spelling.Speller(vocabulary)
         self.covered = self._covered(offer_texts) if self.outside else set()
         # the ordinary messages that are ordinary to this creator: about no kind of work, or one they offer
         mine = [i for i, services in enumerate(model.ordinary_about) if not services or services & self.covered]
@@ -249,18 +259,22 @@ class TriggerDetector:
     def match(self, message: str, vector: np.ndarray | None = None) -> Match | None:
         """The topic `message` falls under, or None when the assistant may answer it. A message
         is scored piece by piece (`chunks`: the embedder reads 128 word pieces), so a request
-        after other text still counts."""
-        words = fold(message).split()
-        for name, _, topic_words, _ in self.topics:
-            hit = next((word for word in topic_words if word_hit(words, word)), None)
-            if hit:
-                return Match(name, f"word '{hit}'", 1.0)
-        for name, phrases in self.phrases:
-            hit = next((phrase for phrase in phrases if word_hit(words, phrase)), None)
-            if hit:
-                return Match(name, f"phrase '{hit}'", 1.0)
-        cued = frozenset(name for name, _, _, cues in self.topics if any(word_hit(words, c) for c in cues))
-        pieces = chunks(message)
+        after other text still counts, and scored again with its typos mended (spelling.py)."""
+        mended = self.speller.mend(message)
+        texts = [message] if mended == message else [message, mended]
+        for text in texts:
+            words = fold(text).split()
+            for name, _, topic_words, _ in self.topics:
+                hit = next((word for word in topic_words if word_hit(words, word)), None)
+                if hit:
+                    return Match(name, f"word '{hit}'", 1.0)
+            for name, phrases in self.phrases:
+                hit = next((phrase for phrase in phrases if word_hit(words, phrase)), None)
+                if hit:
+                    return Match(name, f"phrase '{hit}'", 1.0)
+        cued = frozenset(name for name, _, _, cues in self.topics
+                         if any(word_hit(fold(text).split(), c) for text in texts for c in cues))
+        pieces = list(dict.fromkeys(piece for text in texts for piece in chunks(text)))
         vectors = ([vector] if vector is not None and len(pieces) == 1
                    else list(self.model.embedder.encode(pieces)))
         best = None
