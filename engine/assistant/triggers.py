@@ -36,7 +36,7 @@ K = 3
 BUILTIN_PROBABILITY = 0.80  # a built-in topic's probability that hands off
 CUE_PROBABILITY = 0.30  # the same when the message holds one of the topic's cues (CUES)
 BUILTIN_C = 16.0  # the logistic regression's inverse regularisation
-CUSTOM_MARGIN = -0.13  # a creator topic's score over the nearest ordinary messages that hands off
+CUSTOM_MARGIN = -0.12  # a creator topic's score over the nearest ordinary messages that hands off
 OUTSIDE_MARGIN = 0.02  # how much nearer an unoffered service must be than anything ordinary
 COVERED_TIE = 0.03  # services this close to a gig's nearest one are offered too
 
