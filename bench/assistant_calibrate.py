@@ -113,12 +113,10 @@ def _cued(texts: list[str]) -> np.ndarray:
                          for c in cues) for t in texts])
 
 
-MENDING = True  # score texts with their typos mended too (--as-written: as written only)
-
-
-def fold_speller(held) -> spelling.Speller:
-    """The typo mender a detector fitted on the rest would have: the words of the fitted examples."""
-    if not MENDING:
+def fold_speller(held, mending: bool = True) -> spelling.Speller:
+    """The typo mender a detector fitted on the rest would have: the words of the fitted examples
+    (`mending=False`: one that leaves texts as written)."""
+    if not mending:
         return spelling.Speller({}, mending=False)
     texts = [*examples.BENIGN, *examples.DISCLOSURE_QUESTIONS,
              *(t for texts in examples.BUILTIN_EXAMPLES.values() for t in texts),
@@ -132,7 +130,7 @@ def as_written_and_mended(embedder, speller, texts: list[str]) -> tuple[np.ndarr
     return embedder.encode(texts), embedder.encode([speller.mend(t) for t in texts])
 
 
-def builtin(embedder, held) -> dict[str, np.ndarray]:
+def builtin(embedder, held, speller) -> dict[str, np.ndarray]:
     """Held-out built-in topic messages and ordinary messages: the highest built-in probability
     of the regression fitted on the rest (the text as written or mended), whether a cue is in the
     text, whether it should hand off."""
@@ -143,7 +141,6 @@ def builtin(embedder, held) -> dict[str, np.ndarray]:
     pos = [t for name in names for t in examples.BUILTIN_EXAMPLES[name] if t in held]
     neg = [t for t in ordinary if t in held]
     texts = pos + neg
-    speller = fold_speller(held)
     best = np.max([model.predict_proba(v)[:, 1:].max(axis=1)
                    for v in as_written_and_mended(embedder, speller, texts)], axis=0)
     return {"best": best, "cue": _cued(texts) | _cued([speller.mend(t) for t in texts]),
@@ -168,11 +165,10 @@ def choose_builtin(scores: dict[str, np.ndarray], rate: float) -> tuple[float, f
     return found
 
 
-def custom(embedder, held, topics) -> tuple[list, list]:
+def custom(embedder, held, topics, speller) -> tuple[list, list]:
     """(scores of held-out creator topics' messages, of their near misses and ordinary messages),
     each topic set up three times from three of its phrases."""
     embed = embedder.encode
-    speller = fold_speller(held)
     ordinary_fit = embed([t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held])
     benign_held = as_written_and_mended(embedder, speller, [t for t in examples.BENIGN if t in held])
     pos, neg = [], []
@@ -193,7 +189,7 @@ def custom(embedder, held, topics) -> tuple[list, list]:
     return pos, neg
 
 
-def outside(embedder, held, unseen: set[str] = frozenset()) -> tuple[list, list, list]:
+def outside(embedder, held, speller, unseen: set[str] = frozenset()) -> tuple[list, list, list]:
     """(scores of held-out requests for services a demo creator does not offer, of requests they
     do offer and ordinary messages ordinary to them, of requests for the `unseen` services held
     out whole)."""
@@ -202,7 +198,6 @@ def outside(embedder, held, unseen: set[str] = frozenset()) -> tuple[list, list,
                 if name not in unseen}
     queries = [(name, t) for name, texts in examples.SERVICES.items() for t in texts
                if t in held and name not in unseen]
-    speller = fold_speller(held)
     unseen_vecs = (list(zip(*as_written_and_mended(embedder, speller, [t for name in sorted(unseen)
                                                                          for t in examples.SERVICES[name]])))
                    if unseen else None)
@@ -242,7 +237,7 @@ def disclosure(embedder, held) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fold_scores(fold: int, folds: int, unseen: set[str], steps: int, encoder: str,
-                adapter_dir: Path | None = None) -> dict:
+                adapter_dir: Path | None = None, mending: bool = True) -> dict:
     """Every held-out score of one fold, with the adapter fitted on the rest of the examples
     (kept in, and taken again from, `adapter_dir` when given)."""
     held, topics = split(fold, folds)
@@ -259,8 +254,9 @@ def fold_scores(fold: int, folds: int, unseen: set[str], steps: int, encoder: st
         embedder = TextEmbedder(cache_size=100_000, model=model)
     else:
         embedder = TextEmbedder(threads=2, cache_size=100_000)
-    return {"held_out_texts": len(held), "builtin": builtin(embedder, held),
-            "custom": custom(embedder, held, topics), "outside": outside(embedder, held, unseen),
+    speller = fold_speller(held, mending)
+    return {"held_out_texts": len(held), "builtin": builtin(embedder, held, speller),
+            "custom": custom(embedder, held, topics, speller), "outside": outside(embedder, held, speller, unseen),
             "disclosure": disclosure(embedder, held)}
 
 
@@ -276,20 +272,18 @@ def main():
     parser.add_argument("--adapter-dir", type=Path, help="keep each fold's adapter here and reuse it on the next run")
     parser.add_argument("--as-written", action="store_true", help="score texts as written only, typos unmended")
     args = parser.parse_args()
-    global MENDING
-    MENDING = not args.as_written
     import torch
 
     torch.set_num_threads(2)
     unseen = unseen_services() if args.unseen_services else set()
     started = time.perf_counter()
-    runs = [fold_scores(f, args.folds, unseen, args.steps, args.encoder, args.adapter_dir)
+    runs = [fold_scores(f, args.folds, unseen, args.steps, args.encoder, args.adapter_dir, not args.as_written)
             for f in range(args.only_folds or args.folds)]
 
     def pooled(kind, part):
         return np.concatenate([np.asarray(run[kind][part]) for run in runs])
 
-    found = {"encoder": args.encoder, "mended": MENDING, "folds": len(runs), "of_folds": args.folds,
+    found = {"encoder": args.encoder, "mended": not args.as_written, "folds": len(runs), "of_folds": args.folds,
              "held_out_texts": sum(run["held_out_texts"] for run in runs),
              "fit_s": round(time.perf_counter() - started, 1)}
     builtin_scores = {k: pooled("builtin", k) for k in ("best", "cue", "positive")}
