@@ -262,8 +262,8 @@ class TriggerDetector:
         after other text still counts, and scored again with its typos mended (spelling.py)."""
         mended = self.speller.mend(message)
         texts = [message] if mended == message else [message, mended]
-        for text in texts:
-            words = fold(text).split()
+        word_lists = [fold(text).split() for text in texts]
+        for words in word_lists:
             for name, _, topic_words, _ in self.topics:
                 hit = next((word for word in topic_words if word_hit(words, word)), None)
                 if hit:
@@ -273,7 +273,7 @@ class TriggerDetector:
                 if hit:
                     return Match(name, f"phrase '{hit}'", 1.0)
         cued = frozenset(name for name, _, _, cues in self.topics
-                         if any(word_hit(fold(text).split(), c) for text in texts for c in cues))
+                         if any(word_hit(words, c) for words in word_lists for c in cues))
         pieces = list(dict.fromkeys(piece for text in texts for piece in chunks(text)))
         vectors = ([vector] if vector is not None and len(pieces) == 1
                    else list(self.model.embedder.encode(pieces)))
