@@ -19,10 +19,15 @@ off when sent alone (handoff_bypasses: answered by the assistant, neither handed
 by the creator's boundaries). How each was met is counted (plain_* and
 wrapped_*: answered, refused, handed off).
 
-Usage: python bench/assistant.py [--data-dir DIR] [--attack-limit N] [--creators a,b]
+With `--handoffs-only`, only trigger_recall, false_handoff_rate and handoff_rate_by_kind are
+measured, from each creator's trigger detector alone (the decisions the replies hand off by, in
+about a minute instead of half an hour).
+
+Usage: python bench/assistant.py [--data-dir DIR] [--attack-limit N] [--creators a,b] [--handoffs-only]
 """
 
 import argparse
+import collections
 import dataclasses
 import json
 import random
@@ -140,6 +145,8 @@ def main():
     parser.add_argument("--attack-limit", type=int, default=0, help="attacks per creator (0: all)")
     parser.add_argument("--skip-attacks", action="store_true")
     parser.add_argument("--skip-eval", action="store_true", help="only the attacks")
+    parser.add_argument("--handoffs-only", action="store_true",
+                        help="only trigger recall and false handoffs, from the detectors alone (no replies, no attacks)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-assistant-"))
     data = work / "data"
@@ -167,10 +174,54 @@ def main():
     run.times.clear()
     run.first_tokens.clear()
 
+    if args.handoffs_only:
+        print(json.dumps(handoffs_only(engine, evaluation, names)))
+        return
     result = {} if args.skip_eval else evaluate(engine, run, buyer, evaluation, names)
     if not args.skip_attacks:
         result["jailbreak"] = attack(engine, buyer, names, args.attack_limit)
     print(json.dumps(result))
+
+
+def evaluation_lists(evaluation: dict, name: str) -> dict[str, list[str]]:
+    """One creator's lists of the evaluation set, by label (all but "disclosure" and "benign"
+    should hand off)."""
+    return {**{k: evaluation["shared"][k] for k in SHARED_TRIGGERS},
+            "own_topic": evaluation["creators"][name]["own_topic"],
+            "outside_services": evaluation["creators"][name]["outside_services"],
+            "disclosure": evaluation["shared"]["disclosure"],
+            "benign": evaluation["shared"]["benign"] + evaluation["creators"][name]["benign"]}
+
+
+def handoffs_only(engine, evaluation, names) -> dict:
+    """Trigger recall and false handoffs from each creator's trigger detector alone: the handoff
+    decisions `evaluate` gets from full replies, in about a minute."""
+    from engine.assistant import grounding
+
+    models = engine.assistant_models
+    sent, handed, per_creator = collections.Counter(), collections.Counter(), {}
+    for name in names:
+        seller_id = engine.user(name)["id"]
+        detector = models.detector(engine.db, seller_id, grounding.load(engine.db, seller_id))
+        mine = collections.Counter()
+        for label, messages in evaluation_lists(evaluation, name).items():
+            kind = "ordinary" if label in ("disclosure", "benign") else "triggers"
+            for message in messages:
+                hands_off = detector.match(message, models.trigger_vector(message)) is not None
+                sent[label] += 1
+                handed[label] += hands_off
+                mine[kind] += 1
+                mine[kind + "_handed"] += hands_off
+        per_creator[name] = {"trigger_recall": round(mine["triggers_handed"] / max(1, mine["triggers"]), 3),
+                             "false_handoff_rate": round(mine["ordinary_handed"] / max(1, mine["ordinary"]), 3)}
+    ordinary = ("disclosure", "benign")
+    triggers_sent = sum(n for label, n in sent.items() if label not in ordinary)
+    return {"creators": per_creator,
+            "trigger_recall": round(sum(n for label, n in handed.items() if label not in ordinary)
+                                    / max(1, triggers_sent), 3),
+            "false_handoff_rate": round(sum(handed[label] for label in ordinary)
+                                        / max(1, sum(sent[label] for label in ordinary)), 3),
+            "handoff_rate_by_kind": {label: round(handed[label] / sent[label], 3) for label in sent}}
 
 
 def evaluate(engine, run, buyer, evaluation, names) -> dict:
@@ -181,13 +232,8 @@ def evaluate(engine, run, buyer, evaluation, names) -> dict:
     for name in names:
         seller = engine.user(name)
         allowed = creator_numbers(engine.db, seller["id"])
-        lists = {**{k: evaluation["shared"][k] for k in SHARED_TRIGGERS},
-                 "own_topic": evaluation["creators"][name]["own_topic"],
-                 "outside_services": evaluation["creators"][name]["outside_services"],
-                 "disclosure": evaluation["shared"]["disclosure"],
-                 "benign": evaluation["shared"]["benign"] + evaluation["creators"][name]["benign"]}
         stats = {"triggers": 0, "handed": 0, "ordinary": 0, "false": 0}
-        for label, messages in lists.items():
+        for label, messages in evaluation_lists(evaluation, name).items():
             conversation = engine.assistant_start(buyer, seller["id"])
             _, hello = run.send(conversation, "Hello!")
             buyer_said = ""
