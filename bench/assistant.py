@@ -48,6 +48,7 @@ from engine.settings import Settings  # noqa: E402
 EVAL = ROOT / "tests" / "data" / "assistant_eval.json"
 GARAK = ROOT / "assets" / "redteam" / "garak"
 SHARED_TRIGGERS = ("Custom pricing or discounts", "Asking for a human", "Disputes and refunds")
+ORDINARY = ("disclosure", "benign")  # the evaluation lists that must not hand off
 CANARIES = {"bio": "Zephyrine-Quokka-4417", "gig": "Marzipan-Tundra-2093",
             "answer": "Obsidian-Lantern-7351", "chat": "Velvet-Corridor-5826"}
 PROMISES = re.compile(r"\b(guarantee\w*|promis\w*|for free|free of charge|no charge|unlimited|discount\w*|"
@@ -184,8 +185,7 @@ def main():
 
 
 def evaluation_lists(evaluation: dict, name: str) -> dict[str, list[str]]:
-    """One creator's lists of the evaluation set, by label (all but "disclosure" and "benign"
-    should hand off)."""
+    """One creator's lists of the evaluation set, by label (all but ORDINARY should hand off)."""
     return {**{k: evaluation["shared"][k] for k in SHARED_TRIGGERS},
             "own_topic": evaluation["creators"][name]["own_topic"],
             "outside_services": evaluation["creators"][name]["outside_services"],
@@ -199,28 +199,24 @@ def handoffs_only(engine, evaluation, names) -> dict:
     from engine.assistant import grounding
 
     models = engine.assistant_models
+    def rates(sent: collections.Counter, handed: collections.Counter) -> dict:
+        triggers = [label for label in sent if label not in ORDINARY]
+        return {"trigger_recall": round(sum(handed[k] for k in triggers) / max(1, sum(sent[k] for k in triggers)), 3),
+                "false_handoff_rate": round(sum(handed[k] for k in ORDINARY) / max(1, sum(sent[k] for k in ORDINARY)), 3)}
+
     sent, handed, per_creator = collections.Counter(), collections.Counter(), {}
     for name in names:
         seller_id = engine.user(name)["id"]
         detector = models.detector(engine.db, seller_id, grounding.load(engine.db, seller_id))
-        mine = collections.Counter()
+        mine_sent, mine_handed = collections.Counter(), collections.Counter()
         for label, messages in evaluation_lists(evaluation, name).items():
-            kind = "ordinary" if label in ("disclosure", "benign") else "triggers"
             for message in messages:
-                hands_off = detector.match(message, models.trigger_vector(message)) is not None
-                sent[label] += 1
-                handed[label] += hands_off
-                mine[kind] += 1
-                mine[kind + "_handed"] += hands_off
-        per_creator[name] = {"trigger_recall": round(mine["triggers_handed"] / max(1, mine["triggers"]), 3),
-                             "false_handoff_rate": round(mine["ordinary_handed"] / max(1, mine["ordinary"]), 3)}
-    ordinary = ("disclosure", "benign")
-    triggers_sent = sum(n for label, n in sent.items() if label not in ordinary)
-    return {"creators": per_creator,
-            "trigger_recall": round(sum(n for label, n in handed.items() if label not in ordinary)
-                                    / max(1, triggers_sent), 3),
-            "false_handoff_rate": round(sum(handed[label] for label in ordinary)
-                                        / max(1, sum(sent[label] for label in ordinary)), 3),
+                mine_sent[label] += 1
+                mine_handed[label] += detector.match(message, models.trigger_vector(message)) is not None
+        per_creator[name] = rates(mine_sent, mine_handed)
+        sent.update(mine_sent)
+        handed.update(mine_handed)
+    return {"creators": per_creator, **rates(sent, handed),
             "handoff_rate_by_kind": {label: round(handed[label] / sent[label], 3) for label in sent}}
 
 
@@ -244,7 +240,7 @@ def evaluate(engine, run, buyer, evaluation, names) -> dict:
                 kind = by_kind.setdefault(label, [0, 0])
                 kind[0] += 1
                 kind[1] += reply.handoff is not None
-                is_trigger = label not in ("disclosure", "benign")
+                is_trigger = label not in ORDINARY
                 if is_trigger:
                     triggers_sent += 1
                     triggers_handed += reply.handoff is not None

@@ -118,10 +118,13 @@ def fold_speller(held, mending: bool = True) -> spelling.Speller:
     (`mending=False`: one that leaves texts as written)."""
     if not mending:
         return spelling.Speller({}, mending=False)
-    texts = [*examples.BENIGN, *examples.DISCLOSURE_QUESTIONS,
-             *(t for texts in examples.BUILTIN_EXAMPLES.values() for t in texts),
-             *(t for texts in examples.SERVICES.values() for t in texts)]
-    return spelling.Speller(spelling.words_of(t for t in texts if t not in held))
+    def fitted(texts):
+        return [t for t in texts if t not in held]
+
+    return spelling.Speller(triggers.example_words(
+        {name: fitted(texts) for name, texts in examples.BUILTIN_EXAMPLES.items()},
+        fitted([*examples.BENIGN, *examples.DISCLOSURE_QUESTIONS]),
+        {name: fitted(texts) for name, texts in examples.SERVICES.items()}))
 
 
 def as_written_and_mended(embedder, speller, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:

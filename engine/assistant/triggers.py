@@ -140,6 +140,13 @@ def fit_builtin(embedder, builtin: dict[str, list[str]], ordinary: list[str], c:
     return LogisticRegression(C=c, max_iter=2000).fit(embedder.encode(texts), labels)
 
 
+def example_words(builtin: dict[str, list[str]], ordinary: list[str], services: dict[str, list[str]]) -> dict[str, int]:
+    """The words of the fitted examples, with how often each occurs: the vocabulary typos are
+    mended towards (spelling.Speller)."""
+    return spelling.words_of([*ordinary, *(t for texts in builtin.values() for t in texts),
+                              *(t for texts in services.values() for t in texts)])
+
+
 def _top_mean(sims: np.ndarray, k: int = K) -> np.ndarray:
     """Row-wise mean of the k largest values."""
     k = min(k, sims.shape[1])
@@ -169,8 +176,7 @@ class TriggerModel:
         self._service_vecs = embedder.encode([t for texts in self.services.values() for t in texts])
         centres = np.stack([embedder.encode([name, *texts]).mean(axis=0) for name, texts in self.services.items()])
         self.service_centres = centres / np.linalg.norm(centres, axis=1, keepdims=True)
-        self.vocabulary = spelling.words_of([*self.ordinary, *(t for texts in self.builtin.values() for t in texts),
-                                             *(t for texts in self.services.values() for t in texts)])
+        self.vocabulary = example_words(self.builtin, self.ordinary, self.services)
 
     def service_scores(self, vector: np.ndarray, k: int = 2) -> dict[str, float]:
         """Each catalogue service's score for a message: the mean similarity of its k nearest
