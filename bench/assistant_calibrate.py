@@ -6,8 +6,9 @@ questions whether one talks to an AI, ordinary messages, each service's requests
 the example creator topics, whole. Each list is dealt with a random generator of its own, so
 adding an example or a service leaves the other parts as they were. For each fold, the
 encoder's adapter (engine/assistant/tuning.py) is fitted on the other parts, exactly as the
-shipped one is fitted on everything (with `--encoder base` the frozen MiniLM is used instead),
-and the fold's part is scored:
+shipped one is fitted on everything, and the fold's part is scored with the tuned and the frozen
+MiniLM's embeddings side by side, as the assistant scores trigger topics (tuning.PairedEmbedder;
+`--encoder tuned` or `base`: one of the two alone; disclosure by the tuned one alone):
 - built-in topics: the logistic regression fitted on the rest; the highest built-in probability,
   and whether the message holds one of the topics' cues;
 - a creator's own topic: each held-out creator topic set up as a creator would (its name and three
@@ -30,7 +31,7 @@ Prints each chosen value with its recall and ordinary hand-off rate, then one JS
 Every held-out text is scored as written and with its typos mended (engine/assistant/spelling.py,
 its vocabulary the fitted examples' words), the higher score counting, as the assistant scores a
 message; `--as-written` scores texts as written only.
-Usage: python bench/assistant_calibrate.py [--encoder tuned|base] [--ordinary-rate 0.03] [--steps N]
+Usage: python bench/assistant_calibrate.py [--encoder paired|tuned|base] [--ordinary-rate 0.03] [--steps N]
 [--folds 4] [--only-folds N] [--unseen-services] [--adapter-dir DIR] [--as-written]
 """
 
@@ -83,9 +84,9 @@ def split(fold: int = 0, folds: int = FOLDS) -> tuple[set[str], set[str]]:
 
 
 def unseen_services() -> set[str]:
-    """A third of the catalogue services that no demo creator's gig falls under (by the frozen
-    encoder, as TriggerDetector._covered finds them), to hold out whole."""
-    model = triggers.TriggerModel(TextEmbedder(threads=2))
+    """A third of the catalogue services that no demo creator's gig falls under (as
+    TriggerDetector._covered finds them with the shipped encoder), to hold out whole."""
+    model = triggers.TriggerModel(tuning.PairedEmbedder(tuning.TunedEmbedder(threads=2), TextEmbedder(threads=2)))
     covered = set()
     for spec in CREATORS:
         detector = model.for_seller([{"name": triggers.OUTSIDE_SERVICES, "phrases": [], "words": [],
@@ -239,33 +240,36 @@ def disclosure(embedder, held) -> tuple[np.ndarray, np.ndarray]:
     return (pos @ questions.T).max(axis=1), (neg @ questions.T).max(axis=1)
 
 
-def fold_scores(fold: int, folds: int, unseen: set[str], steps: int, encoder: str,
+def fold_scores(fold: int, folds: int, unseen: set[str], steps: int, encoder: str, frozen: TextEmbedder,
                 adapter_dir: Path | None = None, mending: bool = True) -> dict:
     """Every held-out score of one fold, with the adapter fitted on the rest of the examples
-    (kept in, and taken again from, `adapter_dir` when given)."""
+    (kept in, and taken again from, `adapter_dir` when given); `frozen`: the plain MiniLM."""
     held, topics = split(fold, folds)
     held |= {t for name in unseen for t in examples.SERVICES[name]}
     saved = adapter_dir / f"fold{fold + 1}of{folds}-{steps}steps{'-unseen' if unseen else ''}" if adapter_dir else None
-    if encoder == "tuned" and saved and (saved / "adapter.safetensors").exists():
+    if encoder == "base":
+        embedder = frozen
+    elif saved and (saved / "adapter.safetensors").exists():
         embedder = tuning.TunedEmbedder(saved, saved_vectors=False, cache_size=100_000)
-    elif encoder == "tuned":
+    else:
         model = tuning.fine_tune(tuning.training_groups(leave_out=held), steps=steps,
                                  progress=lambda s, n, loss: print(f"fold {fold + 1}/{folds}: step {s}/{n} "
                                                                    f"loss {loss:.3f}", file=sys.stderr))
         if saved:
             tuning.save_adapter(model, saved, steps=steps, held_out=len(held))
         embedder = TextEmbedder(cache_size=100_000, model=model)
-    else:
-        embedder = TextEmbedder(threads=2, cache_size=100_000)
+    alone = embedder  # disclosure is judged in the tuned half alone (AssistantModels.disclosure_score)
+    if encoder == "paired":
+        embedder = tuning.PairedEmbedder(embedder, frozen, saved_vectors=False)
     speller = fold_speller(held, mending)
     return {"held_out_texts": len(held), "builtin": builtin(embedder, held, speller),
             "custom": custom(embedder, held, topics, speller), "outside": outside(embedder, held, speller, unseen),
-            "disclosure": disclosure(embedder, held)}
+            "disclosure": disclosure(alone, held)}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--encoder", choices=("tuned", "base"), default="tuned")
+    parser.add_argument("--encoder", choices=("paired", "tuned", "base"), default="paired")
     parser.add_argument("--ordinary-rate", type=float, default=0.03)
     parser.add_argument("--steps", type=int, default=tuning.STEPS)
     parser.add_argument("--folds", type=int, default=FOLDS, help="adapters fitted, each holding out its part")
@@ -280,7 +284,8 @@ def main():
     torch.set_num_threads(2)
     unseen = unseen_services() if args.unseen_services else set()
     started = time.perf_counter()
-    runs = [fold_scores(f, args.folds, unseen, args.steps, args.encoder, args.adapter_dir, not args.as_written)
+    frozen = TextEmbedder(threads=2, cache_size=100_000)
+    runs = [fold_scores(f, args.folds, unseen, args.steps, args.encoder, frozen, args.adapter_dir, not args.as_written)
             for f in range(args.only_folds or args.folds)]
 
     def pooled(kind, part):

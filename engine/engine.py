@@ -70,13 +70,15 @@ class Engine:
     @property
     def assistant_models(self):
         """The assistant's embeddings and trigger detectors (engine.assistant.models), sharing the
-        guard's sentence embedder, with the assistant's own encoder for triggers; created on first use."""
+        guard's sentence embedder, with the assistant's own encoder beside it for triggers
+        (tuning.PairedEmbedder); created on first use."""
         with self._assistant_lock:
             if self._assistant_models is None:
                 from engine.assistant.models import AssistantModels
-                from engine.assistant.tuning import TunedEmbedder
+                from engine.assistant.tuning import PairedEmbedder, TunedEmbedder
                 from engine.guard.classifier import Embedder
-                self._assistant_models = AssistantModels(self.guard.embedder, Embedder(TunedEmbedder()))
+                paired = PairedEmbedder(TunedEmbedder(), self.guard.embedder)
+                self._assistant_models = AssistantModels(self.guard.embedder, Embedder(paired))
             return self._assistant_models
 
     @property

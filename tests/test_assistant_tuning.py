@@ -86,6 +86,45 @@ def test_the_shipped_example_vectors_are_the_shipped_adapters_own():
     assert np.min(np.sum(saved.encode(picked) * fresh.encode(picked), axis=1)) > 0.9999
 
 
+class _Fixed:
+    """An encoder of fixed unit vectors per text, that records what it was asked for."""
+
+    def __init__(self, seed: int):
+        self.rng, self.vectors, self.asked = np.random.default_rng(seed), {}, []
+
+    def encode(self, texts):
+        self.asked += list(texts)
+        for t in texts:
+            if t not in self.vectors:
+                v = self.rng.normal(size=384)
+                self.vectors[t] = (v / np.linalg.norm(v)).astype(np.float32)
+        return np.array([self.vectors[t] for t in texts], dtype=np.float32).reshape(len(texts), 384)
+
+
+def test_paired_vectors_are_unit_rows_whose_similarity_is_the_mean_of_the_two(tmp_path):
+    tuned, frozen = _Fixed(1), _Fixed(2)
+    texts = ["a refund please", "what formats do I get?", "talk to a person"]
+    np.savez(tmp_path / "examples.npz", texts=np.array(texts[:1]), vectors=tuned.encode(texts[:1]),
+             frozen_vectors=frozen.encode(texts[:1]))
+    frozen.asked.clear()
+    paired = tuning.PairedEmbedder(tuned, frozen, tmp_path).encode(texts)
+    assert paired.shape == (3, 768)
+    assert np.allclose(np.linalg.norm(paired, axis=1), 1.0, atol=1e-6)
+    a, b = (np.stack([e.vectors[t] for t in texts]) for e in (tuned, frozen))
+    assert np.allclose(paired @ paired.T, (a @ a.T + b @ b.T) / 2, atol=1e-6)
+    assert frozen.asked == texts[1:]  # the saved example's frozen vector is not encoded again
+    assert tuning.PairedEmbedder(tuned, frozen, tmp_path).encode([]).shape == (0, 768)
+
+
+def test_the_shipped_frozen_example_vectors_are_plain_minilms():
+    texts = tuning.example_texts()
+    picked = [texts[i] for i in np.random.default_rng(1).choice(len(texts), 6, replace=False)]
+    frozen = TextEmbedder()
+    paired = tuning.PairedEmbedder(tuning.TunedEmbedder(), frozen)
+    assert all(t in paired._saved for t in picked)
+    assert min(float(paired._saved[t] @ v) for t, v in zip(picked, frozen.encode(picked))) > 0.9999
+
+
 @pytest.mark.slow
 def test_the_shipped_encoder_separates_triggers_from_ordinary_messages_it_never_saw():
     """On the evaluation set (never fitted on): how well nearness to the built-in topics' example

@@ -1,6 +1,6 @@
 """What the assistant loads once per Engine: the sentence embedder (shared with the guard) for
-finding passages, answers and gigs; the assistant's own fine-tuned encoder (engine/assistant/tuning.py)
-for trigger topics and questions whether one talks to an AI; the fitted trigger model and each
+finding passages, answers and gigs; the assistant's own fine-tuned encoder beside it
+(engine/assistant/tuning.py: PairedEmbedder) for trigger topics and questions whether one talks to an AI; the fitted trigger model and each
 seller's detector, rebuilt when their topics or gigs change."""
 
 import collections
@@ -11,6 +11,7 @@ import threading
 import numpy as np
 
 from engine.assistant.triggers import TriggerModel
+from engine.assistant.tuning import tuned_half
 from storage import topics as topic_store
 
 MAX_SELLERS = 64
@@ -36,7 +37,7 @@ class AssistantModels:
         return self._embedder.encode(list(texts))
 
     def trigger_vector(self, message: str) -> np.ndarray:
-        """The message in the fine-tuned encoder's space (trigger topics, disclosure)."""
+        """The message in the trigger encoder's space (trigger topics, disclosure)."""
         return self._trigger_embedder.encode([message])[0]
 
     @property
@@ -48,11 +49,12 @@ class AssistantModels:
 
     def disclosure_score(self, vector: np.ndarray) -> float:
         """The message's best similarity (`trigger_vector`) to the example questions whether one
-        talks to an AI."""
+        talks to an AI, in the tuned encoder's half alone (with the frozen half beside it,
+        held-out recall at 1 % of ordinary messages fell from 0.95 to 0.89)."""
         if self._disclosure is None:
             from assets.assistant_examples import DISCLOSURE_QUESTIONS
-            self._disclosure = self._trigger_embedder.encode(list(DISCLOSURE_QUESTIONS))
-        return float((self._disclosure @ vector).max())
+            self._disclosure = tuned_half(self._trigger_embedder.encode(list(DISCLOSURE_QUESTIONS)))
+        return float((self._disclosure @ tuned_half(vector)).max())
 
     def detector(self, db, seller_id: int, ground):
         """The seller's trigger detector, cached until their topics or gigs change."""

@@ -1,7 +1,8 @@
 """Trigger topics: which buyer messages the assistant hands to the creator.
 
-A message is embedded with the assistant's own encoder (all-MiniLM-L6-v2 with a LoRA adapter fitted
-so that messages of one kind cluster: engine/assistant/tuning.py). The built-in topics are told
+A message is embedded twice, with the assistant's own encoder (all-MiniLM-L6-v2 with a LoRA adapter
+fitted so that messages of one kind cluster: engine/assistant/tuning.py) and with the plain MiniLM,
+the two side by side (tuning.PairedEmbedder: a similarity is the mean of the two). The built-in topics are told
 apart from ordinary buyer messages by a logistic regression fitted on the examples in
 assets/assistant_examples.py. A creator's own topic is scored the way the guard scores boundary
 topics: the mean similarity of the message's K nearest phrases of the topic (its name and example
@@ -33,11 +34,11 @@ from storage.topics import OUTSIDE_SERVICES
 K = 3
 # Chosen by bench/assistant_calibrate.py on four folds of held-out examples, at 3 % of ordinary
 # messages handed off.
-BUILTIN_PROBABILITY = 0.80  # a built-in topic's probability that hands off
-CUE_PROBABILITY = 0.30  # the same when the message holds one of the topic's cues (CUES)
+BUILTIN_PROBABILITY = 0.75  # a built-in topic's probability that hands off
+CUE_PROBABILITY = 0.40  # the same when the message holds one of the topic's cues (CUES)
 BUILTIN_C = 16.0  # the logistic regression's inverse regularisation
-CUSTOM_MARGIN = -0.12  # a creator topic's score over the nearest ordinary messages that hands off
-OUTSIDE_MARGIN = 0.02  # how much nearer an unoffered service must be than anything ordinary
+CUSTOM_MARGIN = -0.14  # a creator topic's score over the nearest ordinary messages that hands off
+OUTSIDE_MARGIN = 0.03  # how much nearer an unoffered service must be than anything ordinary
 COVERED_TIE = 0.03  # services this close to a gig's nearest one are offered too
 
 # The built-in topics' cues in other languages (and common English set phrases).

@@ -186,6 +186,40 @@ class TunedEmbedder(TextEmbedder):
         return self._model
 
 
+class PairedEmbedder:
+    """The tuned encoder's embedding and the frozen MiniLM's side by side, each scaled by 1/sqrt(2):
+    rows stay unit length and their dot product is the mean of the two similarities. What the
+    adapter learnt (a refund request is not a refund question) is kept and what it forgot (the
+    frozen encoder's general sense of a paraphrase) comes back: on held-out examples over four folds
+    (bench/assistant_calibrate.py --encoder tuned|paired) creator-topic recall rose from 0.725 to
+    0.817 and built-in from 0.813 to 0.831 at 3 % of ordinary messages handed off.
+    `frozen` is any encoder of the plain MiniLM (the guard's, shared); the frozen vectors of the
+    examples, saved beside the adapter by `save_example_vectors`, are used instead of encoding them."""
+
+    def __init__(self, tuned, frozen, adapter_dir: Path = ADAPTER_DIR, saved_vectors: bool = True):
+        self.tuned = tuned
+        self.frozen = frozen
+        self._saved: dict[str, np.ndarray] = {}
+        saved = Path(adapter_dir) / "examples.npz"
+        if saved_vectors and saved.exists():
+            with np.load(saved) as vectors:
+                if "frozen_vectors" in vectors:
+                    self._saved = dict(zip(vectors["texts"].tolist(), vectors["frozen_vectors"]))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit rows of 768: the tuned embedding, then the frozen one, each times 1/sqrt(2)."""
+        texts = list(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._saved))
+        fresh = dict(zip(missing, self.frozen.encode(missing)))
+        frozen = np.array([self._saved.get(t, fresh.get(t)) for t in texts], dtype=np.float32).reshape(len(texts), 384)
+        return (np.hstack([self.tuned.encode(texts), frozen]) / np.sqrt(2)).astype(np.float32)
+
+
+def tuned_half(vectors: np.ndarray) -> np.ndarray:
+    """The tuned encoder's own unit vectors within PairedEmbedder vectors."""
+    return vectors[..., :384] * np.sqrt(2)
+
+
 def example_texts(examples=None) -> list[str]:
     """Every text the trigger model and the disclosure check embed from
     assets/assistant_examples.py (service names included: a service's centre is its name and
@@ -198,10 +232,13 @@ def example_texts(examples=None) -> list[str]:
 
 
 def save_example_vectors(folder: Path = ADAPTER_DIR) -> int:
-    """Encode `example_texts` with the adapter in `folder` and save them beside it; returns how many."""
+    """Encode `example_texts` with the adapter in `folder` and with the frozen MiniLM, and save
+    both beside it; returns how many."""
     texts = example_texts()
     vectors = TunedEmbedder(folder, saved_vectors=False).encode(texts)
-    np.savez_compressed(folder / "examples.npz", texts=np.array(texts), vectors=vectors.astype(np.float32))
+    frozen = TextEmbedder().encode(texts)
+    np.savez_compressed(folder / "examples.npz", texts=np.array(texts), vectors=vectors.astype(np.float32),
+                        frozen_vectors=frozen.astype(np.float32))
     return len(texts)
 
 
