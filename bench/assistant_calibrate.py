@@ -27,7 +27,8 @@ falls under are also held out whole in every fold (left out of the adapter and o
 catalogue), as buyers ask for work the catalogue does not list: the outside-services recall on
 their requests is reported apart, at the chosen margin and at the shipped one. The thresholds of
 such a run are not the shipped ones (they are chosen with fewer services).
-Prints each chosen value with its recall and ordinary hand-off rate, then one JSON object.
+Prints each chosen value with its recall and ordinary hand-off rate, the share of held-out
+ordinary messages that any part hands off (`union_rate`), then one JSON object.
 Every held-out text is scored as written and with its typos mended (engine/assistant/spelling.py,
 its vocabulary the fitted examples' words), the higher score counting, as the assistant scores a
 message; `--as-written` scores texts as written only.
@@ -53,6 +54,8 @@ from engine.assistant.models import AssistantModels  # noqa: E402
 from engine.fidelity.text import TextEmbedder  # noqa: E402
 
 FOLDS = 4  # every example is held out in one fold
+CUSTOM_GRID = np.round(np.arange(-0.3, 0.3, 0.01), 2)
+OUTSIDE_GRID = np.round(np.arange(-0.2, 0.3, 0.01), 2)
 
 
 def _rng(*key: str) -> np.random.Generator:
@@ -137,18 +140,38 @@ def as_written_and_mended(embedder, speller, texts: list[str]) -> tuple[np.ndarr
 def builtin(embedder, held, speller) -> dict[str, np.ndarray]:
     """Held-out built-in topic messages and ordinary messages: the highest built-in probability
     of the regression fitted on the rest (the text as written or mended), whether a cue is in the
-    text, whether it should hand off."""
+    text, whether it should hand off, whether it is one of BENIGN (in their order)."""
     names = list(examples.BUILTIN_EXAMPLES)
     ordinary = list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS)
     fit = {name: [t for t in texts if t not in held] for name, texts in examples.BUILTIN_EXAMPLES.items()}
     model = triggers.fit_builtin(embedder, fit, [t for t in ordinary if t not in held])
     pos = [t for name in names for t in examples.BUILTIN_EXAMPLES[name] if t in held]
     neg = [t for t in ordinary if t in held]
-    texts = pos + neg
+    texts, benign = pos + neg, set(examples.BENIGN)
     best = np.max([model.predict_proba(v)[:, 1:].max(axis=1)
                    for v in as_written_and_mended(embedder, speller, texts)], axis=0)
     return {"best": best, "cue": _cued(texts) | _cued([speller.mend(t) for t in texts]),
-            "positive": np.arange(len(texts)) < len(pos)}
+            "positive": np.arange(len(texts)) < len(pos),
+            "benign": np.array([i >= len(pos) and t in benign for i, t in enumerate(texts)])}
+
+
+def union_rate(runs: list[dict], plain: float, cue_bar: float, custom_margin: float, outside_margin: float) -> float:
+    """The share of held-out BENIGN messages that any part hands off at these bars, as a demo
+    creator (their gigs) with one held-out example topic would see them: over every pairing of a
+    topic set-up and a creator, among the messages ordinary to that creator. Each bar is chosen
+    on its part alone, so together they hand off more than any one of them."""
+    handed = counted = 0
+    for run in runs:
+        scores = run["builtin"]
+        by_builtin = ((scores["best"] > plain) | (scores["cue"] & (scores["best"] > cue_bar)))[scores["benign"]]
+        by_topic = run["custom"][2] > custom_margin  # one row per topic set-up
+        outside_scores = run["outside"][3]  # one row per creator
+        ordinary = ~np.isnan(outside_scores)
+        by_outside = np.nan_to_num(outside_scores, nan=-np.inf) > outside_margin
+        either = by_builtin[None, None] | by_topic[:, None] | by_outside[None]
+        handed += int((either & ordinary[None]).sum())
+        counted += int(ordinary.sum()) * len(by_topic)
+    return handed / counted
 
 
 def builtin_rates(scores: dict[str, np.ndarray], plain: float, cue_bar: float) -> tuple[float, float]:
@@ -169,13 +192,44 @@ def choose_builtin(scores: dict[str, np.ndarray], rate: float) -> tuple[float, f
     return found
 
 
-def custom(embedder, held, topics, speller) -> tuple[list, list]:
-    """(scores of held-out creator topics' messages, of their near misses and ordinary messages),
-    each topic set up three times from three of its phrases."""
+def choose_together(runs: list[dict], builtin_scores: dict[str, np.ndarray], custom_scores, outside_scores,
+                    rate: float, union: float) -> dict | None:
+    """The built-in bars and the creator-topic and outside margins with the highest held-out
+    recall, the five trigger topics a creator has counted alike (three built-in ones, their own,
+    outside services), at which each part hands off at most `rate` of its ordinary messages and
+    all of them together at most `union` (`union_rate`)."""
+    (custom_pos, custom_neg), (outside_pos, outside_neg) = custom_scores, outside_scores
+    customs = [c for c in CUSTOM_GRID if (custom_neg > c).mean() <= rate]
+    outsides = [o for o in OUTSIDE_GRID if (outside_neg > o).mean() <= rate]
+    best = None
+    for plain in np.arange(0.3, 0.96, 0.05):
+        for cue_bar in np.arange(0.05, plain + 0.01, 0.05):
+            builtin_recall, builtin_rate = builtin_rates(builtin_scores, plain, cue_bar)
+            if builtin_rate > rate:
+                continue
+            for custom_margin in customs:
+                for outside_margin in outsides:  # rising: recall falls, and so does the union
+                    recall = (3 * builtin_recall + (custom_pos > custom_margin).mean()
+                              + (outside_pos > outside_margin).mean()) / 5
+                    if best and recall <= best["recall"]:
+                        break
+                    together = union_rate(runs, plain, cue_bar, custom_margin, outside_margin)
+                    if together <= union:
+                        best = {"probability": round(float(plain), 2), "cue_probability": round(float(cue_bar), 2),
+                                "custom_margin": float(custom_margin), "outside_margin": float(outside_margin),
+                                "recall": float(recall), "union": together}
+                        break
+    return best
+
+
+def custom(embedder, held, topics, speller) -> tuple[list, list, np.ndarray]:
+    """(scores of held-out creator topics' messages, of their near misses and ordinary messages,
+    of the held-out BENIGN messages alone: one row per set-up), each topic set up three times
+    from three of its phrases."""
     embed = embedder.encode
     ordinary_fit = embed([t for t in list(examples.BENIGN) + list(examples.DISCLOSURE_QUESTIONS) if t not in held])
     benign_held = as_written_and_mended(embedder, speller, [t for t in examples.BENIGN if t in held])
-    pos, neg = [], []
+    pos, neg, benign = [], [], []
     for name in sorted(topics):
         topic = examples.TOPIC_PARAPHRASES[name]
         rng = _rng("custom", name)
@@ -189,14 +243,16 @@ def custom(embedder, held, topics, speller) -> tuple[list, list]:
 
             pos += list(score(as_written_and_mended(embedder, speller, topic["messages"])))
             neg += list(score(as_written_and_mended(embedder, speller, topic["near_misses"])))
-            neg += list(score(benign_held))
-    return pos, neg
+            benign.append(score(benign_held))
+            neg += list(benign[-1])
+    return pos, neg, np.array(benign)
 
 
-def outside(embedder, held, speller, unseen: set[str] = frozenset()) -> tuple[list, list, list]:
+def outside(embedder, held, speller, unseen: set[str] = frozenset()) -> tuple[list, list, list, np.ndarray]:
     """(scores of held-out requests for services a demo creator does not offer, of requests they
     do offer and ordinary messages ordinary to them, of requests for the `unseen` services held
-    out whole)."""
+    out whole, of the held-out BENIGN messages: one row per demo creator, NaN where a message is
+    about work the creator does not offer)."""
     embed = embedder.encode
     services = {name: [t for t in texts if t not in held] for name, texts in examples.SERVICES.items()
                 if name not in unseen}
@@ -211,8 +267,8 @@ def outside(embedder, held, speller, unseen: set[str] = frozenset()) -> tuple[li
     benign = [t for t in examples.BENIGN if t in held]
     benign_vecs = list(zip(*as_written_and_mended(embedder, speller, benign)))
     benign_about = [triggers.about(t) for t in benign]
-    pos, neg, unseen_scores = [], [], []
-    for spec in CREATORS:
+    pos, neg, unseen_scores, benign_scores = [], [], [], np.full((len(CREATORS), len(benign)), np.nan)
+    for row, spec in enumerate(CREATORS):
         detector = model.for_seller([{"name": triggers.OUTSIDE_SERVICES, "phrases": [], "words": [],
                                       "builtin": 1}], _gig_texts(spec))
 
@@ -223,10 +279,11 @@ def outside(embedder, held, speller, unseen: set[str] = frozenset()) -> tuple[li
             (neg if name in detector.covered else pos).append(score(vector))
         if unseen:
             unseen_scores += [score(vectors) for vectors in unseen_vecs]
-        for services, vector in zip(benign_about, benign_vecs):
+        for column, (services, vector) in enumerate(zip(benign_about, benign_vecs)):
             if not services or services & detector.covered:  # ordinary to this creator
-                neg.append(score(vector))
-    return pos, neg, unseen_scores
+                benign_scores[row, column] = score(vector)
+                neg.append(benign_scores[row, column])
+    return pos, neg, unseen_scores, benign_scores
 
 
 def disclosure(embedder, held) -> tuple[np.ndarray, np.ndarray]:
@@ -270,7 +327,8 @@ def fold_scores(fold: int, folds: int, unseen: set[str], steps: int, encoder: st
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", choices=("paired", "tuned", "base"), default="paired")
-    parser.add_argument("--ordinary-rate", type=float, default=0.03)
+    parser.add_argument("--ordinary-rate", type=float, default=0.03, help="the most each part may hand off")
+    parser.add_argument("--union", type=float, default=0.05, help="the most all parts together may hand off")
     parser.add_argument("--steps", type=int, default=tuning.STEPS)
     parser.add_argument("--folds", type=int, default=FOLDS, help="adapters fitted, each holding out its part")
     parser.add_argument("--only-folds", type=int, default=None, help="run only the first N folds")
@@ -295,29 +353,50 @@ def main():
              "held_out_texts": sum(run["held_out_texts"] for run in runs),
              "fit_s": round(time.perf_counter() - started, 1)}
     builtin_scores = {k: pooled("builtin", k) for k in ("best", "cue", "positive")}
-    plain, cue_bar, recall, rate = choose_builtin(builtin_scores, args.ordinary_rate)
-    print(f"builtin_probability: {plain:.2f}, cue_probability: {cue_bar:.2f} "
-          f"(held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
-    found["builtin"] = {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
-                        "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
-    recall, rate = builtin_rates(builtin_scores, triggers.BUILTIN_PROBABILITY, triggers.CUE_PROBABILITY)
-    found["builtin"]["at_shipped"] = {"recall": round(recall, 3), "ordinary_rate": round(rate, 3)}
-    chosen = (("custom_margin", "custom", args.ordinary_rate, np.arange(-0.3, 0.3, 0.01), triggers.CUSTOM_MARGIN),
-              ("outside_margin", "outside", args.ordinary_rate, np.arange(-0.2, 0.3, 0.01), triggers.OUTSIDE_MARGIN),
-              ("disclosure_similarity", "disclosure", 0.01, np.arange(0.95, 0.3, -0.01)[::-1],
-               AssistantModels.DISCLOSURE_SIMILARITY))
-    for name, kind, rate_allowed, grid, shipped in chosen:
-        pos, neg = pooled(kind, 0), pooled(kind, 1)
-        threshold, recall, rate = lowest_passing(pos, neg, rate_allowed, grid)
-        print(f"{name}: {threshold:.2f} (held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
-        found[name] = {"threshold": round(threshold, 2), "recall": round(recall, 3), "ordinary_rate": round(rate, 3),
-                       "positives": len(pos), "negatives": len(neg),
-                       "at_shipped": {"threshold": shipped, "recall": round(float((pos > shipped).mean()), 3),
-                                      "ordinary_rate": round(float((neg > shipped).mean()), 3)}}
+    custom_scores, outside_scores = (pooled("custom", 0), pooled("custom", 1)), (pooled("outside", 0), pooled("outside", 1))
+
+    def parts(plain, cue_bar, custom_margin, outside_margin) -> dict:
+        """Each part's held-out recall and ordinary rate at these bars, and all together's."""
+        recall, rate = builtin_rates(builtin_scores, plain, cue_bar)
+        found = {"builtin": {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
+                             "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}}
+        for name, (pos, neg), margin in (("custom", custom_scores, custom_margin),
+                                         ("outside", outside_scores, outside_margin)):
+            found[name] = {"margin": round(margin, 2), "recall": round(float((pos > margin).mean()), 3),
+                           "ordinary_rate": round(float((neg > margin).mean()), 3)}
+        found["ordinary_union"] = round(union_rate(runs, plain, cue_bar, custom_margin, outside_margin), 3)
+        return found
+
+    plain, cue_bar, _, _ = choose_builtin(builtin_scores, args.ordinary_rate)
+    alone = [lowest_passing(*scores, args.ordinary_rate, grid)[0]
+             for scores, grid in ((custom_scores, CUSTOM_GRID), (outside_scores, OUTSIDE_GRID))]
+    found["alone"] = parts(plain, cue_bar, *alone)
+    chosen = choose_together(runs, builtin_scores, custom_scores, outside_scores, args.ordinary_rate, args.union)
+    found["together"] = chosen and parts(chosen["probability"], chosen["cue_probability"],
+                                         chosen["custom_margin"], chosen["outside_margin"])
+    found["at_shipped"] = parts(triggers.BUILTIN_PROBABILITY, triggers.CUE_PROBABILITY, triggers.CUSTOM_MARGIN,
+                                triggers.OUTSIDE_MARGIN)
+    for name in ("alone", "together", "at_shipped"):
+        bars = found[name]
+        print(f"{name}: " + ("nothing passes" if bars is None else
+              f"built-in {bars['builtin']['probability']:.2f} / {bars['builtin']['cue_probability']:.2f} with a cue "
+              f"(recall {bars['builtin']['recall']:.3f}, ordinary {bars['builtin']['ordinary_rate']:.3f}), "
+              f"creator topic {bars['custom']['margin']:+.2f} ({bars['custom']['recall']:.3f}, "
+              f"{bars['custom']['ordinary_rate']:.3f}), outside {bars['outside']['margin']:+.2f} "
+              f"({bars['outside']['recall']:.3f}, {bars['outside']['ordinary_rate']:.3f}); "
+              f"ordinary messages handed off by any part {bars['ordinary_union']:.3f}"))
+    pos, neg = pooled("disclosure", 0), pooled("disclosure", 1)
+    threshold, recall, rate = lowest_passing(pos, neg, 0.01, np.arange(0.95, 0.3, -0.01)[::-1])
+    shipped = AssistantModels.DISCLOSURE_SIMILARITY
+    print(f"disclosure_similarity: {threshold:.2f} (held-out recall {recall:.3f}, ordinary messages {rate:.3f})")
+    found["disclosure_similarity"] = {
+        "threshold": round(threshold, 2), "recall": round(recall, 3), "ordinary_rate": round(rate, 3),
+        "at_shipped": {"threshold": shipped, "recall": round(float((pos > shipped).mean()), 3),
+                       "ordinary_rate": round(float((neg > shipped).mean()), 3)}}
     if unseen:
         scores = pooled("outside", 2)
         found["unseen_services"] = {"services": sorted(unseen), "requests": len(scores) // (len(CREATORS) * len(runs)),
-                                    "recall": round(float((scores > found["outside_margin"]["threshold"]).mean()), 3),
+                                    "recall": round(float((scores > found["alone"]["outside"]["margin"]).mean()), 3),
                                     "recall_at_shipped_margin": round(float((scores > triggers.OUTSIDE_MARGIN).mean()), 3)}
         print(f"unseen services ({len(unseen)}): recall {found['unseen_services']['recall']:.3f} at the chosen "
               f"margin, {found['unseen_services']['recall_at_shipped_margin']:.3f} at the shipped {triggers.OUTSIDE_MARGIN}")
