@@ -158,12 +158,12 @@ def builtin(embedder, held, speller) -> dict[str, np.ndarray]:
 def union_rate(runs: list[dict], plain: float, cue_bar: float, custom_margin: float, outside_margin: float) -> float:
     """The share of held-out BENIGN messages that any part hands off at these bars, as a demo
     creator (their gigs) with one held-out example topic would see them: over every pairing of a
-    topic set-up and a creator, among the messages ordinary to that creator. Each bar is chosen
-    on its part alone, so together they hand off more than any one of them."""
+    topic set-up and a creator, among the messages ordinary to that creator: more than any one
+    part hands off."""
     handed = counted = 0
     for run in runs:
         scores = run["builtin"]
-        by_builtin = ((scores["best"] > plain) | (scores["cue"] & (scores["best"] > cue_bar)))[scores["benign"]]
+        by_builtin = builtin_hands_off(scores, plain, cue_bar)[scores["benign"]]
         by_topic = run["custom"][2] > custom_margin  # one row per topic set-up
         outside_scores = run["outside"][3]  # one row per creator
         ordinary = ~np.isnan(outside_scores)
@@ -174,9 +174,21 @@ def union_rate(runs: list[dict], plain: float, cue_bar: float, custom_margin: fl
     return handed / counted
 
 
+def builtin_hands_off(scores: dict[str, np.ndarray], plain: float, cue_bar: float) -> np.ndarray:
+    """Which held-out messages a built-in topic hands off at these bars, as TriggerDetector applies them."""
+    return (scores["best"] > plain) | (scores["cue"] & (scores["best"] > cue_bar))
+
+
+def builtin_bars():
+    """Every (probability, probability with a cue) pair tried for the built-in topics."""
+    for plain in np.arange(0.3, 0.96, 0.05):
+        for cue_bar in np.arange(0.05, plain + 0.01, 0.05):
+            yield float(plain), float(cue_bar)
+
+
 def builtin_rates(scores: dict[str, np.ndarray], plain: float, cue_bar: float) -> tuple[float, float]:
-    """(recall, ordinary rate) of the built-in topics at these bars, as TriggerDetector applies them."""
-    hands_off = (scores["best"] > plain) | (scores["cue"] & (scores["best"] > cue_bar))
+    """(recall, ordinary rate) of the built-in topics at these bars."""
+    hands_off = builtin_hands_off(scores, plain, cue_bar)
     return float(hands_off[scores["positive"]].mean()), float(hands_off[~scores["positive"]].mean())
 
 
@@ -184,11 +196,10 @@ def choose_builtin(scores: dict[str, np.ndarray], rate: float) -> tuple[float, f
     """(probability, cue probability, recall, ordinary rate): the bars with the highest recall
     at which ordinary messages hand off at most `rate` of the time."""
     found = None
-    for plain in np.arange(0.3, 0.96, 0.05):
-        for cue_bar in np.arange(0.05, plain + 0.01, 0.05):
-            recall, ordinary_rate = builtin_rates(scores, plain, cue_bar)
-            if ordinary_rate <= rate and (found is None or recall > found[2]):
-                found = (float(plain), float(cue_bar), recall, ordinary_rate)
+    for plain, cue_bar in builtin_bars():
+        recall, ordinary_rate = builtin_rates(scores, plain, cue_bar)
+        if ordinary_rate <= rate and (found is None or recall > found[2]):
+            found = (plain, cue_bar, recall, ordinary_rate)
     return found
 
 
@@ -202,23 +213,22 @@ def choose_together(runs: list[dict], builtin_scores: dict[str, np.ndarray], cus
     customs = [c for c in CUSTOM_GRID if (custom_neg > c).mean() <= rate]
     outsides = [o for o in OUTSIDE_GRID if (outside_neg > o).mean() <= rate]
     best = None
-    for plain in np.arange(0.3, 0.96, 0.05):
-        for cue_bar in np.arange(0.05, plain + 0.01, 0.05):
-            builtin_recall, builtin_rate = builtin_rates(builtin_scores, plain, cue_bar)
-            if builtin_rate > rate:
-                continue
-            for custom_margin in customs:
-                for outside_margin in outsides:  # rising: recall falls, and so does the union
-                    recall = (3 * builtin_recall + (custom_pos > custom_margin).mean()
-                              + (outside_pos > outside_margin).mean()) / 5
-                    if best and recall <= best["recall"]:
-                        break
-                    together = union_rate(runs, plain, cue_bar, custom_margin, outside_margin)
-                    if together <= union:
-                        best = {"probability": round(float(plain), 2), "cue_probability": round(float(cue_bar), 2),
-                                "custom_margin": float(custom_margin), "outside_margin": float(outside_margin),
-                                "recall": float(recall), "union": together}
-                        break
+    for plain, cue_bar in builtin_bars():
+        builtin_recall, builtin_rate = builtin_rates(builtin_scores, plain, cue_bar)
+        if builtin_rate > rate:
+            continue
+        for custom_margin in customs:
+            for outside_margin in outsides:  # rising: recall falls, and so does the union
+                recall = (3 * builtin_recall + (custom_pos > custom_margin).mean()
+                          + (outside_pos > outside_margin).mean()) / 5
+                if best and recall <= best["recall"]:
+                    break
+                together = union_rate(runs, plain, cue_bar, custom_margin, outside_margin)
+                if together <= union:
+                    best = {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
+                            "custom_margin": float(custom_margin), "outside_margin": float(outside_margin),
+                            "recall": float(recall), "union": together}
+                    break
     return best
 
 
