@@ -158,8 +158,7 @@ def builtin(embedder, held, speller) -> dict[str, np.ndarray]:
 def union_rate(runs: list[dict], plain: float, cue_bar: float, custom_margin: float, outside_margin: float) -> float:
     """The share of held-out BENIGN messages that any part hands off at these bars, as a demo
     creator (their gigs) with one held-out example topic would see them: over every pairing of a
-    topic set-up and a creator, among the messages ordinary to that creator: more than any one
-    part hands off."""
+    topic set-up and a creator, counting the messages ordinary to that creator only."""
     handed = counted = 0
     for run in runs:
         scores = run["builtin"]
@@ -368,14 +367,15 @@ def main():
     def parts(plain, cue_bar, custom_margin, outside_margin) -> dict:
         """Each part's held-out recall and ordinary rate at these bars, and all together's."""
         recall, rate = builtin_rates(builtin_scores, plain, cue_bar)
-        found = {"builtin": {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
-                             "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}}
+        bars = {"builtin": {"probability": round(plain, 2), "cue_probability": round(cue_bar, 2),
+                            "recall": round(recall, 3), "ordinary_rate": round(rate, 3)}}
         for name, (pos, neg), margin in (("custom", custom_scores, custom_margin),
                                          ("outside", outside_scores, outside_margin)):
-            found[name] = {"margin": round(margin, 2), "recall": round(float((pos > margin).mean()), 3),
-                           "ordinary_rate": round(float((neg > margin).mean()), 3)}
-        found["ordinary_union"] = round(union_rate(runs, plain, cue_bar, custom_margin, outside_margin), 3)
-        return found
+            bars[name] = {"margin": round(margin, 2), "recall": round(float((pos > margin).mean()), 3),
+                          "ordinary_rate": round(float((neg > margin).mean()), 3),
+                          "positives": len(pos), "negatives": len(neg)}
+        bars["ordinary_union"] = round(union_rate(runs, plain, cue_bar, custom_margin, outside_margin), 3)
+        return bars
 
     plain, cue_bar, _, _ = choose_builtin(builtin_scores, args.ordinary_rate)
     alone = [lowest_passing(*scores, args.ordinary_rate, grid)[0]
